@@ -1,0 +1,53 @@
+"""The one hierarchy of errors graphsvc raises on purpose.
+
+Every message is safe to show to the person who caused the error. The CLI prints it on
+one line, the API maps it to a response in one place; everything else only raises.
+"""
+
+from __future__ import annotations
+
+
+class GraphsvcError(Exception):
+    """Base of every error that graphsvc raises deliberately."""
+
+    retryable = False
+    """True when the same call may succeed later (a lost database connection)."""
+
+
+class InvalidInput(GraphsvcError):
+    """A value broke a rule of the input contract; `field` names the value at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidIdentifier(InvalidInput):
+    """An identifier could not be read, or its GS1 check digit is wrong."""
+
+
+class InvalidArgument(GraphsvcError):
+    """An API or CLI argument is outside its documented bounds."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"{argument}: {message}")
+        self.argument = argument
+
+
+class StoreError(GraphsvcError):
+    """The store could not do what was asked."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached now; retrying later may work."""
+
+    retryable = True
+
+
+class DataDirLocked(StoreError):
+    """Another process holds the data directory."""
+
+
+class ConfigError(GraphsvcError):
+    """The configuration (options, environment) is incomplete or contradictory."""

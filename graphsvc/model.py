@@ -1,0 +1,279 @@
+"""The graph model, declared once as data.
+
+Every node type, its key, its properties and the relationships that its reference
+fields create are listed here. The loaders validate against these declarations, both
+stores write from them, and `docs/model.md` describes the same model for people who
+read the graph in Neo4j Browser.
+
+A node is keyed by its label and its `id`. A reference field (a shipment's `shipper`)
+is kept as a property holding the target's id and also drawn as a relationship from
+the node that has the field to the target, so both stores can traverse it. A
+reference to a node that was never described creates a stub node holding only its
+`id`; it becomes described when a record of its own kind arrives.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+
+class FieldType(enum.Enum):
+    """How a feed value is checked and stored."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    INSTANT = "instant"
+    COUNTRY = "country"
+    TERRITORIES = "territories"
+    CHOICE = "choice"
+    IDENTIFIER = "identifier"
+    IDENTIFIERS = "identifiers"
+    GTIN = "gtin"
+    GLN = "gln"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record kind, as the feed names it."""
+
+    name: str
+    type: FieldType
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    target: str | None = None
+    """Label of the node that an identifier field refers to, if it is a reference."""
+    rel: str | None = None
+    """Relationship type drawn from the record's node to `target`."""
+    default: str | tuple[str, ...] | None = None
+    """Value a store sets when a record first describes the node without this field."""
+
+    @property
+    def is_reference(self) -> bool:
+        return self.target is not None
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node label, the feed kind that describes it and its fields."""
+
+    label: str
+    kind: str
+    fields: tuple[Field, ...]
+    derived_key: tuple[str, ...] = ()
+    """Fields whose values make the key when the record has no `id`."""
+    by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    @property
+    def references(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.is_reference)
+
+    @property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+    def is_described(self, props: Mapping[str, object]) -> bool:
+        """True once a record of this kind has set the node's required fields."""
+        return all(f.name in props for f in self.required if f.name != "id")
+
+
+@dataclass(frozen=True)
+class LinkType:
+    """A record kind that only draws a relationship between two existing keys."""
+
+    kind: str
+    rel: str
+    source: Field
+    target: Field
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type: its name, its endpoints and the field that draws it."""
+
+    type: str
+    source: str
+    target: str
+    field: str
+
+
+def _ref(name: str, target: str, rel: str, *, required: bool = False) -> Field:
+    return Field(name, FieldType.IDENTIFIER, required, target=target, rel=rel)
+
+
+ROLES: Final = (
+    "manufacturer",
+    "distributor",
+    "wholesaler",
+    "retailer",
+    "marketplace",
+    "logistics",
+    "customs",
+    "inspector",
+)
+SITE_TYPES: Final = (
+    "factory",
+    "warehouse",
+    "bonded_warehouse",
+    "store",
+    "port",
+    "hub",
+    "office",
+)
+SCAN_STEPS: Final = (
+    "produced",
+    "packed",
+    "shipped",
+    "received",
+    "stored",
+    "customs_cleared",
+    "inspected",
+    "sold",
+    "returned",
+    "destroyed",
+)
+NEUTRAL_ROLES: Final = frozenset({"logistics", "customs", "inspector", "marketplace"})
+"""Roles whose receipts are never judged against authorizations."""
+
+_ID = Field("id", FieldType.IDENTIFIER, required=True)
+
+BRAND = NodeType(
+    "Brand",
+    "brand",
+    (_ID, Field("name", FieldType.TEXT, True), Field("country", FieldType.COUNTRY)),
+)
+PARTY = NodeType(
+    "Party",
+    "party",
+    (
+        _ID,
+        Field("name", FieldType.TEXT, True),
+        Field("role", FieldType.CHOICE, True, choices=ROLES),
+        Field("country", FieldType.COUNTRY),
+        Field("gln", FieldType.GLN),
+        Field("address", FieldType.TEXT),
+        Field("phone", FieldType.TEXT),
+        Field("email", FieldType.TEXT),
+        Field("tax_id", FieldType.TEXT),
+        Field("website", FieldType.TEXT),
+    ),
+)
+AUTHORIZATION = NodeType(
+    "Authorization",
+    "authorization",
+    (
+        Field("id", FieldType.IDENTIFIER),
+        _ref("brand", "Brand", "GRANTED_BY", required=True),
+        _ref("party", "Party", "GRANTED_TO", required=True),
+        Field("valid_from", FieldType.DATE, True),
+        Field("valid_until", FieldType.DATE),
+        Field("territories", FieldType.TERRITORIES, default=("*",)),
+    ),
+    derived_key=("brand", "party", "valid_from"),
+)
+SITE = NodeType(
+    "Site",
+    "site",
+    (
+        _ID,
+        _ref("operator", "Party", "OPERATED_BY", required=True),
+        Field("country", FieldType.COUNTRY, True),
+        Field("name", FieldType.TEXT),
+        Field("type", FieldType.CHOICE, choices=SITE_TYPES, default="warehouse"),
+        Field("city", FieldType.TEXT),
+        Field("lat", FieldType.NUMBER),
+        Field("lon", FieldType.NUMBER),
+        Field("gln", FieldType.GLN),
+    ),
+)
+PRODUCT = NodeType(
+    "Product",
+    "product",
+    (
+        _ID,
+        _ref("brand", "Brand", "OF_BRAND", required=True),
+        Field("name", FieldType.TEXT),
+        Field("category", FieldType.TEXT),
+        Field("gtin", FieldType.GTIN),
+    ),
+)
+ITEM = NodeType(
+    "Item",
+    "item",
+    (
+        _ID,
+        _ref("product", "Product", "OF_PRODUCT", required=True),
+        _ref("produced_at", "Site", "PRODUCED_AT"),
+        Field("produced_on", FieldType.INSTANT),
+        Field("lot", FieldType.TEXT),
+    ),
+)
+SHIPMENT = NodeType(
+    "Shipment",
+    "shipment",
+    (
+        _ID,
+        _ref("shipper", "Party", "SHIPPED_BY", required=True),
+        _ref("consignee", "Party", "CONSIGNED_TO", required=True),
+        _ref("origin", "Site", "FROM_SITE", required=True),
+        _ref("destination", "Site", "TO_SITE", required=True),
+        Field("shipped_at", FieldType.INSTANT, True),
+        Field("delivered_at", FieldType.INSTANT),
+        _ref("carrier", "Party", "CARRIED_BY"),
+        Field("items", FieldType.IDENTIFIERS, target="Item", rel="CARRIES"),
+        Field("reference", FieldType.TEXT),
+    ),
+)
+SCAN = NodeType(
+    "Scan",
+    "scan",
+    (
+        Field("id", FieldType.IDENTIFIER),
+        _ref("item", "Item", "OF_ITEM", required=True),
+        _ref("site", "Site", "AT_SITE", required=True),
+        Field("at", FieldType.INSTANT, True),
+        Field("step", FieldType.CHOICE, True, choices=SCAN_STEPS),
+        _ref("party", "Party", "BY_PARTY"),
+    ),
+    derived_key=("item", "site", "at", "step"),
+)
+
+NODE_TYPES: Final[tuple[NodeType, ...]] = (
+    BRAND,
+    PARTY,
+    AUTHORIZATION,
+    SITE,
+    PRODUCT,
+    ITEM,
+    SHIPMENT,
+    SCAN,
+)
+SHIPMENT_ITEM = LinkType(
+    "shipment_item",
+    "CARRIES",
+    _ref("shipment", "Shipment", "CARRIES", required=True),
+    _ref("item", "Item", "CARRIES", required=True),
+)
+
+BY_LABEL: Final[Mapping[str, NodeType]] = {t.label: t for t in NODE_TYPES}
+BY_KIND: Final[Mapping[str, NodeType]] = {t.kind: t for t in NODE_TYPES}
+KINDS: Final[tuple[str, ...]] = (*(t.kind for t in NODE_TYPES), SHIPMENT_ITEM.kind)
+
+REL_TYPES: Final[tuple[RelType, ...]] = tuple(
+    RelType(f.rel, t.label, f.target, f.name)
+    for t in NODE_TYPES
+    for f in t.references
+    if f.rel is not None and f.target is not None
+)
+"""Every relationship type, in declaration order: the allow-list for Cypher too."""
+
+
+def node_type(label: str) -> NodeType:
+    """The declared type of `label`; raises KeyError for a label not in the model."""
+    return BY_LABEL[label]

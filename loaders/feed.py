@@ -1,0 +1,187 @@
+"""Read logistics feed files (JSON Lines or CSV, gzip or not) as a stream of records.
+
+Each record comes out either validated (`Record`) or rejected (`Rejection`, with the
+file, the line and the field at fault, and the record as it was sent). Files are read
+line by line, so memory stays flat whatever their size.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Final, cast
+
+from graphsvc.errors import InvalidInput
+from graphsvc.model import KINDS
+from graphsvc.records import Record, Rejection, Source
+from loaders.validate import validate
+
+FEED_SUFFIXES: Final = (".jsonl", ".csv")
+MAX_LINE_BYTES: Final = 1 << 20
+"""A longer line is rejected rather than read into memory whole."""
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_KIND_FILES: Final = {
+    ("parties" if kind == "party" else f"{kind}s"): kind for kind in KINDS
+}
+"""CSV file name stems that tell the kind of a file without a `kind` column."""
+
+Outcome = Record | Rejection
+
+
+def feed_format(path: Path) -> str | None:
+    """`jsonl` or `csv` for a feed file name (optionally `.gz`), else None."""
+    name = path.name.lower().removesuffix(".gz")
+    for suffix in FEED_SUFFIXES:
+        if name.endswith(suffix):
+            return suffix[1:]
+    return None
+
+
+def read_feed(path: Path) -> Iterator[Outcome]:
+    """Stream the records of one feed file.
+
+    Raises InvalidInput when the file as a whole cannot be read (unknown format, a CSV
+    whose kind cannot be told); a bad record only yields a Rejection.
+    """
+    fmt = feed_format(path)
+    if fmt is None:
+        raise InvalidInput(f"{path.name}: not a feed file (.jsonl or .csv, maybe .gz)")
+    with _open(path) as stream:
+        if fmt == "jsonl":
+            yield from read_jsonl(stream, path.name)
+        else:
+            yield from read_csv(stream, path.name, _stem_kind(path))
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip whatever its name says."""
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == _GZIP_MAGIC:
+        # GzipFile is a binary file object; typeshed only does not say IO[bytes].
+        return cast(IO[bytes], gzip.GzipFile(path, "rb"))
+    return path.open("rb")
+
+
+def _stem_kind(path: Path) -> str | None:
+    stem = path.name.lower().removesuffix(".gz").removesuffix(".csv")
+    return _KIND_FILES.get(stem)
+
+
+def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Outcome]:
+    """Records of a JSON Lines stream; blank lines are skipped."""
+    for number, line in enumerate(_lines(stream), start=1):
+        if not line.strip():
+            continue
+        source = Source(name, number)
+        raw = line.rstrip(b"\r\n")
+        try:
+            yield _jsonl_record(raw, source)
+        except InvalidInput as err:
+            yield Rejection(source, err.message, err.field, _as_text(raw))
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            # Skip the rest of the overlong line so the next one starts clean.
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(
+                b"\n"
+            ):
+                pass
+            yield b"\x00overlong"
+            continue
+        yield line
+
+
+def _jsonl_record(raw: bytes, source: Source) -> Record:
+    if raw == b"\x00overlong":
+        raise InvalidInput(f"line is longer than {MAX_LINE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidInput(f"line is not UTF-8 (byte {err.start + 1})") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(
+            f"line is not JSON: {err.msg} at column {err.colno}"
+        ) from None
+    if not isinstance(obj, dict):
+        raise InvalidInput("line is not a JSON object")
+    kind = obj.pop("kind", None)
+    if kind is None or kind == "":
+        raise InvalidInput("kind is missing", "kind")
+    if not isinstance(kind, str):
+        raise InvalidInput("kind must be text", "kind")
+    return _with_source(validate(obj, kind), source)
+
+
+def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Outcome]:
+    """Records of a CSV stream with a header row; RFC 4180 quoting, BOM allowed."""
+    text = io.TextIOWrapper(
+        stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
+    )
+    reader = csv.reader(text)
+    header = next(reader, None)
+    if header is None:
+        return
+    columns = [c.strip() for c in header]
+    head = _csv_line(header)
+    if "kind" not in columns and stem_kind is None:
+        raise InvalidInput(
+            f"{name}: no 'kind' column, and the file name does not name a kind "
+            f"({', '.join(f'{k}.csv' for k in _KIND_FILES)})"
+        )
+
+    start = reader.line_num + 1
+    for row in reader:
+        source = Source(name, start)
+        start = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            yield _csv_record(columns, row, stem_kind, source)
+        except InvalidInput as err:
+            yield Rejection(source, err.message, err.field, _csv_line(row), head)
+
+
+def _csv_record(
+    columns: list[str], row: list[str], stem_kind: str | None, source: Source
+) -> Record:
+    if len(row) != len(columns):
+        raise InvalidInput(f"row has {len(row)} cells, the header has {len(columns)}")
+    for cell in row:
+        _check_utf8(cell)
+    fields = dict(zip(columns, row, strict=True))
+    kind = fields.pop("kind", "") or stem_kind
+    if not kind:
+        raise InvalidInput("kind is missing", "kind")
+    return _with_source(validate(fields, kind), source)
+
+
+def _check_utf8(cell: str) -> None:
+    try:
+        cell.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InvalidInput(f"row is not UTF-8 (at '{cell[: err.start]}')") from None
+
+
+def _with_source(record: Record, source: Source) -> Record:
+    return Record(record.kind, record.key, record.values, record.extra, source)
+
+
+def _as_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def _csv_line(row: Iterable[str]) -> str:
+    """A row re-encoded as one CSV line, without its line break."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(list(row))
+    return out.getvalue()
