@@ -1,0 +1,234 @@
+"""The `graphsvc` command line.
+
+Errors are one line on stderr (a traceback only with `--debug`). Exit codes: 0 when
+all went well, 1 when a load rejected records, 2 on a usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final, NoReturn
+
+import click
+
+from graphsvc import __version__
+from graphsvc.config import default_data_dir
+from graphsvc.errors import GraphsvcError
+from graphsvc.store.embedded import EmbeddedStore
+from loaders.load import BATCH_SIZE
+
+log = logging.getLogger("graphsvc")
+
+EXIT_REJECTED: Final = 1
+EXIT_FATAL: Final = 2
+
+_data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="GRAPHSVC_DATA_DIR",
+    default=default_data_dir,
+    show_default="$GRAPHSVC_DATA_DIR, else the user data directory",
+    help="Where the embedded store keeps the graph.",
+)
+
+
+class _Group(click.Group):
+    """Turns graphsvc's own errors into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GraphsvcError as err:
+            if ctx.meta.get("debug"):
+                raise
+            _fail(str(err))
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as err:
+            if ctx.meta.get("debug"):
+                raise
+            log.debug("cli.unexpected", exc_info=True)
+            _fail(f"unexpected {type(err).__name__}: {err} (--debug shows where)")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"graphsvc: error: {message}", err=True)
+    sys.exit(EXIT_FATAL)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="graphsvc")
+@click.option("--debug", is_flag=True, help="Show debug logs and full tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Graph-based supply chain investigation: load feeds, find what leaked."""
+    ctx.meta["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@_data_dir_option
+@click.option(
+    "--rejects-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write rejected records and report.json "
+    "[default: DATA_DIR/loads/TIME].",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=1_000_000),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Records written per transaction.",
+)
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+def load(
+    data_dir: Path, rejects_dir: Path | None, batch_size: int, paths: tuple[Path, ...]
+) -> None:
+    """Load feed files, or every feed file under directories, into the store."""
+    from graphsvc.service import load_into, rejects_dir_for
+
+    with _progress() as progress:
+        report = load_into(
+            data_dir,
+            list(paths),
+            rejects_dir=rejects_dir or rejects_dir_for(data_dir),
+            batch_size=batch_size,
+            progress=progress,
+        )
+    click.echo(report.render())
+    if report.failed_files and not report.loaded:
+        sys.exit(EXIT_FATAL)
+    if not report.ok:
+        sys.exit(EXIT_REJECTED)
+
+
+@main.command()
+@click.option("--items", type=click.IntRange(min=1), default=2_000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory for the feed files and truth.json.",
+)
+def generate(items: int, seed: int, out: Path) -> None:
+    """Write a realistic demo feed with planted cases and truth.json."""
+    from graphsvc.generate import generate as write_demo
+
+    summary = write_demo(out, items=items, seed=seed)
+    click.echo(summary.render())
+
+
+@main.command()
+@_data_dir_option
+def stats(data_dir: Path) -> None:
+    """Print node counts per label and relationship counts per type."""
+    store = EmbeddedStore(data_dir)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    click.echo("nodes")
+    for label, n in counts.nodes.items():
+        click.echo(f"  {label:<16}{n:>12}")
+    click.echo("relationships")
+    for rel, n in counts.relationships.items():
+        click.echo(f"  {rel:<16}{n:>12}")
+
+
+_host_option = click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+_port_option = click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True
+)
+
+
+@main.command()
+@_data_dir_option
+@_host_option
+@_port_option
+def serve(data_dir: Path, host: str, port: int) -> None:
+    """Serve the GraphQL API (and GraphiQL) at /graphql."""
+    from graphsvc.service import serve as run
+
+    run(data_dir, host=host, port=port)
+
+
+@main.command()
+@click.option("--items", type=click.IntRange(min=1), default=2_000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-data"),
+    show_default=True,
+    help="Holds the generated feed (feed/) and the store (store/).",
+)
+@_host_option
+@_port_option
+def demo(items: int, seed: int, data_dir: Path, host: str, port: int) -> None:
+    """Generate demo data (once), load it and serve it."""
+    from graphsvc.service import prepare_demo
+    from graphsvc.service import serve as run
+
+    with _progress() as progress:
+        store_dir = prepare_demo(data_dir, items=items, seed=seed, progress=progress)
+    run(store_dir, host=host, port=port)
+
+
+@main.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from graphsvc.api.schema import build_schema
+
+    click.echo(build_schema().as_str())
+
+
+@main.command()
+def model() -> None:
+    """Print the graph model (labels, keys, properties, relationships) as Markdown."""
+    from graphsvc.modeldoc import render_markdown
+
+    click.echo(render_markdown(), nl=False)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on a terminal, plain log lines otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda name, count: log.info(
+            "load.progress file=%s records=%d", name, count
+        )
+        return
+
+    from rich.progress import (
+        Progress,
+        SpinnerColumn,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(name: str, count: int) -> None:
+            task = tasks.get(name)
+            if task is None:
+                task = tasks[name] = bar.add_task(name)
+            bar.update(task, description=f"{name}: {count:,} records")
+
+        yield update

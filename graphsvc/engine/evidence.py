@@ -1,0 +1,111 @@
+"""What the stores hand the investigation engine: plain, immutable facts.
+
+The engine's rules run over these values only, so the embedded store and the Neo4j
+store answer identically as long as they return the same evidence. Instants are
+timezone-aware datetimes carrying the offset they were given with; compare them
+directly (Python compares aware datetimes as UTC instants).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PartyFacts:
+    """A party as the rules see it; `role` is None for a party never described."""
+
+    id: str
+    role: str | None = None
+    name: str | None = None
+    country: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    tax_id: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFacts:
+    """A site; `country` is None for a site never described."""
+
+    id: str
+    operator: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFacts:
+    """A shipment that carries the item under investigation."""
+
+    id: str
+    shipper: str
+    consignee: str
+    origin: str
+    destination: str
+    shipped_at: datetime
+    delivered_at: datetime | None = None
+    carrier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFacts:
+    """A scan of the item; `party` is None when the scan only places the item."""
+
+    id: str
+    site: str
+    at: datetime
+    step: str
+    party: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationFacts:
+    """One authorization record: `valid_until` None means open-ended.
+
+    `territories` holds ISO country codes, or `("*",)` for every country. Dates are
+    whole UTC days, inclusive at both ends.
+    """
+
+    id: str
+    brand: str
+    party: str
+    valid_from: date
+    valid_until: date | None = None
+    territories: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """The item record itself."""
+
+    id: str
+    product: str
+    brand: str | None = None
+    produced_at: str | None = None
+    produced_on: datetime | None = None
+    lot: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemEvidence:
+    """Everything the rules need to judge one item.
+
+    `item` is None when shipments or scans reference an item id that no item record
+    (or commissioning event) describes. `sites` and `parties` hold every site and
+    party that `item`, `shipments` and `scans` mention; `authorizations` holds every
+    authorization from the item's brand to any of those parties.
+    """
+
+    item_id: str
+    item: ItemFacts | None
+    shipments: tuple[ShipmentFacts, ...] = ()
+    scans: tuple[ScanFacts, ...] = ()
+    sites: Mapping[str, SiteFacts] = field(default_factory=dict)
+    parties: Mapping[str, PartyFacts] = field(default_factory=dict)
+    authorizations: tuple[AuthorizationFacts, ...] = ()

@@ -1,0 +1,77 @@
+"""Operations that tie a store, the loaders and the engine together."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graphsvc.investigation import Investigation
+from graphsvc.store.embedded import EmbeddedStore
+from loaders.load import BATCH_SIZE, LoadReport, Progress, load_paths
+
+log = logging.getLogger(__name__)
+
+
+def rejects_dir_for(data_dir: Path) -> Path:
+    """A fresh directory for one load's report and rejected records."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return data_dir / "loads" / stamp
+
+
+def load_into(
+    data_dir: Path,
+    paths: list[Path],
+    *,
+    rejects_dir: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load feed files into the embedded store of `data_dir`."""
+    store = EmbeddedStore(data_dir)
+    try:
+        report = load_paths(
+            store,
+            paths,
+            rejects_dir=rejects_dir,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        Investigation(store).refresh()
+        return report
+    finally:
+        store.close()
+
+
+def serve(data_dir: Path, *, host: str, port: int) -> None:
+    """Open the store, catch up on findings, and serve HTTP until stopped."""
+    import uvicorn
+
+    from graphsvc.api.app import create_app
+    from graphsvc.api.context import Limits
+
+    limits = Limits.from_env()
+    store = EmbeddedStore(data_dir)
+    investigation = Investigation(store)
+    investigation.refresh()
+    log.info("service.listening url=http://%s:%d/graphql", host, port)
+    app = create_app(investigation, limits)
+    uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+def prepare_demo(
+    data_dir: Path, *, items: int, seed: int, progress: Progress | None = None
+) -> Path:
+    """Generate the demo feed unless it is there, load it; the store's directory."""
+    from graphsvc.generate import generate
+
+    feed = data_dir / "feed"
+    if not (feed / "truth.json").exists():
+        log.info("demo.generating items=%d seed=%d dir=%s", items, seed, feed)
+        generate(feed, items=items, seed=seed)
+    store_dir = data_dir / "store"
+    report = load_into(
+        store_dir, [feed], rejects_dir=rejects_dir_for(store_dir), progress=progress
+    )
+    log.info("demo.loaded records=%d rejected=%d", report.loaded, report.rejected)
+    return store_dir

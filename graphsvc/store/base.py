@@ -1,0 +1,199 @@
+"""The store interface that the embedded and the Neo4j stores implement."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from graphsvc.engine.clusters import Trade
+from graphsvc.engine.evidence import ItemEvidence, PartyFacts
+from graphsvc.engine.findings import Finding, FindingKind
+from graphsvc.records import Record, Value
+
+NodeKey = tuple[str, str]
+"""A node's label and id."""
+
+
+class Change(enum.Enum):
+    """What writing one record did to the graph."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class BatchResult:
+    """What one written batch changed, per record kind, and what it touched."""
+
+    changes: Counter[tuple[str, Change]] = field(default_factory=Counter)
+    touched: set[NodeKey] = field(default_factory=set)
+    """Nodes that the batch created or changed, stubs included."""
+
+    def merge(self, other: BatchResult) -> None:
+        self.changes.update(other.changes)
+        self.touched |= other.touched
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node as stored: label, id, properties and whether a record described it."""
+
+    label: str
+    id: str
+    properties: Mapping[str, Value]
+    extra: Mapping[str, object]
+    described: bool
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relationship between two nodes."""
+
+    type: str
+    source: NodeKey
+    target: NodeKey
+
+
+@dataclass(frozen=True)
+class GraphCounts:
+    """How many nodes of each label and relationships of each type the graph holds."""
+
+    nodes: Mapping[str, int]
+    relationships: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Nodes written but not yet evaluated: how many, and the newest batch's number."""
+
+    count: int
+    upto: int
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    """Nodes and relationships around a node, and whether a cap cut them."""
+
+    nodes: list[NodeKey]
+    edges: list[Edge]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    """A finding as a store keeps it, with the brand of its item."""
+
+    finding: Finding
+    brand: str | None
+
+
+@dataclass(frozen=True)
+class FindingQuery:
+    """Which findings to list: every filter given must match."""
+
+    brand: str | None = None
+    party: str | None = None
+    kinds: frozenset[FindingKind] | None = None
+
+    def matches(self, stored: StoredFinding) -> bool:
+        finding = stored.finding
+        return (
+            (self.brand is None or stored.brand == self.brand)
+            and (self.party is None or finding.party == self.party)
+            and (self.kinds is None or finding.kind in self.kinds)
+        )
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A durable property graph of the model in `graphsvc.model`.
+
+    `write` is one transaction: when it returns, every record of the batch is
+    durable; when it raises, none is.
+    """
+
+    def write(self, records: Sequence[Record]) -> BatchResult:
+        """Upsert a batch of validated records, in order, in one transaction."""
+        ...
+
+    def node(self, label: str, id: str) -> Node | None:
+        """The node with that label and id, or None."""
+        ...
+
+    def nodes_by_key(self, keys: Sequence[NodeKey]) -> list[Node | None]:
+        """The node for each key, in order; None where there is none."""
+        ...
+
+    def nodes(self, label: str) -> Iterable[Node]:
+        """Every node of a label, in id order."""
+        ...
+
+    def edges(self) -> Iterable[Edge]:
+        """Every relationship, ordered by type, source and target."""
+        ...
+
+    def counts(self) -> GraphCounts:
+        """Node counts per label and relationship counts per type."""
+        ...
+
+    def dangling(self) -> Mapping[str, list[str]]:
+        """Ids of referenced but never described nodes, per label, sorted."""
+        ...
+
+    def pending(self) -> Pending:
+        """How many nodes were written since their items were last evaluated."""
+        ...
+
+    def pending_keys(self, upto: int) -> set[NodeKey]:
+        """The pending nodes written by batches up to sequence number `upto`."""
+        ...
+
+    def clear_pending(self, upto: int) -> None:
+        """Forget the pending nodes up to `upto`: their items have been evaluated."""
+        ...
+
+    def item_ids(self) -> list[str]:
+        """Every item id in the graph, described or only referenced, sorted."""
+        ...
+
+    def affected_items(self, keys: Iterable[NodeKey]) -> set[str]:
+        """Items whose evidence includes any of these nodes."""
+        ...
+
+    def item_evidence(self, item_ids: Sequence[str]) -> list[ItemEvidence]:
+        """Evidence for each known item id, in the order asked; unknown ids left out."""
+        ...
+
+    def save_findings(
+        self, item_ids: Sequence[str], findings: Sequence[Finding]
+    ) -> None:
+        """Replace the saved findings of `item_ids` with `findings`."""
+        ...
+
+    def findings(self, query: FindingQuery) -> list[StoredFinding]:
+        """Saved findings matching `query`, ordered by time, kind and id."""
+        ...
+
+    def item_findings(self, item_id: str) -> list[StoredFinding]:
+        """Saved findings of one item, in order."""
+        ...
+
+    def party_facts(self, party_ids: Iterable[str]) -> dict[str, PartyFacts]:
+        """Facts of each party id (only the id for parties never described)."""
+        ...
+
+    def trades(self, party_ids: Iterable[str]) -> list[Trade]:
+        """Described shipments shipped by or consigned to any of the parties."""
+        ...
+
+    def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:
+        """Nodes within `depth` of `start`, at most `limit`, and their relationships."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's files or connections."""
+        ...
