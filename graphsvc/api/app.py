@@ -1,0 +1,54 @@
+"""The HTTP service: GraphQL at /graphql (with GraphiQL), readiness at /health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from graphsvc import __version__
+from graphsvc.api.context import Context, Limits
+from graphsvc.api.schema import build_schema
+from graphsvc.investigation import Investigation
+
+log = logging.getLogger(__name__)
+
+
+def create_app(investigation: Investigation, limits: Limits | None = None) -> FastAPI:
+    """The FastAPI application serving one store; it closes the store on shutdown."""
+    limits = limits or Limits()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("service.started version=%s", __version__)
+        yield
+        investigation.store.close()
+        log.info("service.stopped")
+
+    app = FastAPI(
+        title="graphsvc",
+        version=__version__,
+        description="Graph-based supply chain investigation service.",
+        lifespan=lifespan,
+    )
+
+    async def context() -> Context:
+        return Context(investigation, limits)
+
+    app.include_router(
+        GraphQLRouter(build_schema(limits), context_getter=context),
+        prefix="/graphql",
+    )
+
+    @app.get("/health", summary="Readiness: the store is open and answering.")
+    def health() -> JSONResponse:
+        pending = investigation.store.pending()
+        return JSONResponse(
+            {"status": "ok", "version": __version__, "pending": pending.count}
+        )
+
+    return app

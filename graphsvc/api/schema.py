@@ -1,0 +1,256 @@
+"""The GraphQL schema: investigators' questions and the bounds on asking them."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Final
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, QueryDepthLimiter
+
+from graphsvc import engine
+from graphsvc.api.context import Info, Limits
+from graphsvc.api.types import (
+    Authorization,
+    Brand,
+    CustodyHop,
+    DistributorCluster,
+    Entity,
+    Finding,
+    FindingConnection,
+    FindingEdge,
+    FindingKind,
+    GraphEdge,
+    GraphNode,
+    Item,
+    PageInfo,
+    Party,
+    Product,
+    Provenance,
+    Shipment,
+    Site,
+    Subgraph,
+    load,
+    node_id,
+)
+from graphsvc.errors import GraphsvcError, InvalidArgument
+from graphsvc.model import NODE_TYPES
+from graphsvc.store.base import FindingQuery, NodeKey
+
+log = logging.getLogger(__name__)
+
+_CURSOR_PREFIX: Final = "finding:"
+_LABELS: Final = tuple(t.label for t in NODE_TYPES)
+
+
+def _bounded(argument: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidArgument(
+            argument, f"must be between {low} and {high}, got {value}"
+        )
+    return value
+
+
+def encode_cursor(finding_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{finding_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    if not text.startswith(_CURSOR_PREFIX):
+        raise InvalidArgument("after", "is not a cursor this API gave out")
+    return text.removeprefix(_CURSOR_PREFIX)
+
+
+def _key_of(id_: str) -> list[NodeKey]:
+    """Candidate keys for a neighborhood id: `Label:id`, or the id under any label."""
+    label, sep, rest = id_.partition(":")
+    if sep and label in _LABELS:
+        return [(label, rest)]
+    return [(label_, id_) for label_ in _LABELS]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="An item by id (EPC URN or Digital Link accepted).")
+    async def item(self, info: Info, id: strawberry.ID) -> Item | None:
+        node = await load(info, "Item", _canonical(id))
+        return Item(node=node) if node is not None else None
+
+    @strawberry.field(description="A party by id.")
+    async def party(self, info: Info, id: strawberry.ID) -> Party | None:
+        node = await load(info, "Party", str(id))
+        return Party(node=node) if node is not None else None
+
+    @strawberry.field(description="A shipment by id.")
+    async def shipment(self, info: Info, id: strawberry.ID) -> Shipment | None:
+        node = await load(info, "Shipment", str(id))
+        return Shipment(node=node) if node is not None else None
+
+    @strawberry.field(description="A site by id.")
+    async def site(self, info: Info, id: strawberry.ID) -> Site | None:
+        node = await load(info, "Site", _canonical(id))
+        return Site(node=node) if node is not None else None
+
+    @strawberry.field(description="A brand by id.")
+    async def brand(self, info: Info, id: strawberry.ID) -> Brand | None:
+        node = await load(info, "Brand", str(id))
+        return Brand(node=node) if node is not None else None
+
+    @strawberry.field(description="A product by id.")
+    async def product(self, info: Info, id: strawberry.ID) -> Product | None:
+        node = await load(info, "Product", str(id))
+        return Product(node=node) if node is not None else None
+
+    @strawberry.field(description="An authorization by id.")
+    async def authorization(
+        self, info: Info, id: strawberry.ID
+    ) -> Authorization | None:
+        node = await load(info, "Authorization", str(id))
+        return Authorization(node=node) if node is not None else None
+
+    @strawberry.field(
+        description="The custody chain of an item, in time order, with its findings."
+        " Null for an unknown item."
+    )
+    async def provenance(self, info: Info, item_id: strawberry.ID) -> Provenance | None:
+        canonical = _canonical(item_id)
+        found = info.context.investigation.provenance(canonical)
+        node = await load(info, "Item", canonical)
+        if found is None or node is None:
+            return None
+        return Provenance(
+            item=Item(node=node),
+            hops=[CustodyHop(hop=h) for h in found.hops],
+            findings=[Finding(finding=f) for f in found.findings],
+        )
+
+    @strawberry.field(
+        description="Findings, ordered by time, kind and id, filtered by brand, party"
+        " and kinds. `first` is at most 500 (see the error when it is more)."
+    )
+    def findings(
+        self,
+        info: Info,
+        brand: strawberry.ID | None = None,
+        party: strawberry.ID | None = None,
+        kinds: list[FindingKind] | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> FindingConnection:
+        limits = info.context.limits
+        first = _bounded("first", 50 if first is None else first, 0, limits.max_page)
+        query = FindingQuery(
+            brand=str(brand) if brand is not None else None,
+            party=str(party) if party is not None else None,
+            kinds=frozenset(engine.FindingKind(k.value) for k in kinds)
+            if kinds is not None
+            else None,
+        )
+        matching = info.context.investigation.findings(query)
+        start = 0
+        if after is not None:
+            after_id = _decode_cursor(after)
+            ids = [s.finding.id for s in matching]
+            start = ids.index(after_id) + 1 if after_id in ids else len(ids)
+        page = matching[start : start + first]
+        edges = [
+            FindingEdge(
+                cursor=encode_cursor(s.finding.id), node=Finding(finding=s.finding)
+            )
+            for s in page
+        ]
+        return FindingConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=start + first < len(matching),
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total=len(matching),
+        )
+
+    @strawberry.field(
+        description="Clusters of unauthorized distributors, largest first (by items,"
+        " then id). `minSize` is at least 2."
+    )
+    def distributor_clusters(
+        self, info: Info, brand: strawberry.ID | None = None, min_size: int | None = 2
+    ) -> list[DistributorCluster]:
+        min_size = _bounded("minSize", 2 if min_size is None else min_size, 2, 10**6)
+        found = info.context.investigation.clusters(
+            str(brand) if brand is not None else None, min_size
+        )
+        return [DistributorCluster(cluster=c) for c in found]
+
+    @strawberry.field(
+        description="The nodes and relationships within `depth` (at most 3) of a node,"
+        " at most `limit` nodes (at most 2000). `id` is `Label:id`, or a bare id that"
+        " is looked up under each label in turn."
+    )
+    def neighborhood(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        depth: int | None = 1,
+        limit: int | None = 200,
+    ) -> Subgraph:
+        limits = info.context.limits
+        depth = _bounded("depth", 1 if depth is None else depth, 0, limits.max_depth)
+        limit = _bounded("limit", 200 if limit is None else limit, 1, limits.max_limit)
+        store = info.context.investigation.store
+        for key in _key_of(str(id)):
+            found = store.neighborhood(key, depth, limit)
+            if found.nodes:
+                break
+        nodes = [n for n in store.nodes_by_key(found.nodes) if n is not None]
+        edges = [
+            GraphEdge(
+                id=strawberry.ID(f"{e.type}:{node_id(e.source)}->{node_id(e.target)}"),
+                type=e.type,
+                source=strawberry.ID(node_id(e.source)),
+                target=strawberry.ID(node_id(e.target)),
+            )
+            for e in found.edges
+        ]
+        return Subgraph(
+            nodes=[GraphNode(node=n) for n in nodes],
+            edges=edges,
+            truncated=found.truncated,
+        )
+
+
+def _canonical(id_: str) -> str:
+    """GS1 spellings of an id in canonical form; other ids as given."""
+    from graphsvc.ids import canonical_id
+
+    try:
+        return canonical_id(str(id_))
+    except GraphsvcError:
+        return str(id_)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Hide what went wrong unless it is one of graphsvc's own, safe messages."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphsvcError):
+        return False
+    log.error("graphql.unexpected path=%s", error.path, exc_info=original)
+    return True
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema, with depth limiting and masking of unexpected errors."""
+    limits = limits or Limits()
+    return strawberry.Schema(
+        query=Query,
+        types=[Entity],
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+            lambda: MaskErrors(should_mask_error=_should_mask),
+        ],
+    )

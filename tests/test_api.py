@@ -1,0 +1,405 @@
+"""The GraphQL API end to end, against a real server over HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphsvc.service import load_into
+from tests.server import Server, serve
+
+PARTIES = [
+    {"kind": "brand", "id": "B1", "name": "Luma Botanica"},
+    {
+        "kind": "party",
+        "id": "FAB",
+        "name": "Luma Fab",
+        "role": "manufacturer",
+        "country": "FR",
+    },
+    {
+        "kind": "party",
+        "id": "NORD",
+        "name": "Nordhafen",
+        "role": "distributor",
+        "country": "DE",
+    },
+    {
+        "kind": "party",
+        "id": "GREY",
+        "name": "Grey Trading",
+        "role": "distributor",
+        "country": "PL",
+        "phone": "+48 22 555 0101",
+    },
+    {
+        "kind": "party",
+        "id": "DARK",
+        "name": "Dark Goods",
+        "role": "wholesaler",
+        "country": "PL",
+        "phone": "+48 (22) 555-0101",
+    },
+    {
+        "kind": "authorization",
+        "id": "AU-NORD",
+        "brand": "B1",
+        "party": "NORD",
+        "valid_from": "2025-01-01",
+        "valid_until": "2026-12-31",
+        "territories": ["DE"],
+    },
+    {
+        "kind": "site",
+        "id": "S-FAB",
+        "operator": "FAB",
+        "country": "FR",
+        "type": "factory",
+        "lat": 43.66,
+        "lon": 6.92,
+    },
+    {
+        "kind": "site",
+        "id": "S-HAM",
+        "operator": "NORD",
+        "country": "DE",
+        "lat": 53.55,
+        "lon": 9.99,
+    },
+    {
+        "kind": "site",
+        "id": "S-WAW",
+        "operator": "GREY",
+        "country": "PL",
+        "lat": 52.23,
+        "lon": 21.01,
+    },
+    {"kind": "site", "id": "S-DARK", "operator": "DARK", "country": "PL"},
+    {"kind": "product", "id": "P1", "brand": "B1", "name": "Night serum"},
+]
+ITEMS = [f"I{n}" for n in range(1, 9)]
+MOVES = [
+    *(
+        {
+            "kind": "item",
+            "id": item,
+            "product": "P1",
+            "produced_at": "S-FAB",
+            "produced_on": "2026-01-05T09:00:00+01:00",
+        }
+        for item in ITEMS
+    ),
+    {
+        "kind": "shipment",
+        "id": "SH1",
+        "shipper": "FAB",
+        "consignee": "NORD",
+        "origin": "S-FAB",
+        "destination": "S-HAM",
+        "shipped_at": "2026-01-10T08:00:00Z",
+        "delivered_at": "2026-01-12T10:00:00Z",
+        "items": ITEMS,
+    },
+    {
+        "kind": "shipment",
+        "id": "SH2",
+        "shipper": "NORD",
+        "consignee": "GREY",
+        "origin": "S-HAM",
+        "destination": "S-WAW",
+        "shipped_at": "2026-02-01T08:00:00Z",
+        "delivered_at": "2026-02-02T10:00:00+01:00",
+        "items": ITEMS[1:],
+    },
+    {
+        "kind": "shipment",
+        "id": "SH3",
+        "shipper": "GREY",
+        "consignee": "DARK",
+        "origin": "S-WAW",
+        "destination": "S-DARK",
+        "shipped_at": "2026-02-03T08:00:00Z",
+        "items": ["I8"],
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("api")
+    feed = root / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in [*PARTIES, *MOVES]))
+    report = load_into(root / "data", [feed])
+    assert report.ok, report.render()
+    with serve(root / "data", env={"GRAPHSVC_MAX_QUERY_DEPTH": "4"}) as running:
+        yield running
+
+
+PROVENANCE = """
+query($id: ID!) {
+  provenance(itemId: $id) {
+    item { id product { name brand { name } } }
+    hops { party { id } site { id } from until shipment { id } confirmed authorized }
+    findings { kind party { id } at shipment { id } }
+  }
+}
+"""
+
+
+def test_the_custody_chain_of_an_item(server: Server) -> None:
+    answer = server.graphql(PROVENANCE, id="I2")
+
+    assert answer == {
+        "data": {
+            "provenance": {
+                "item": {
+                    "id": "I2",
+                    "product": {
+                        "name": "Night serum",
+                        "brand": {"name": "Luma Botanica"},
+                    },
+                },
+                "hops": [
+                    {
+                        "party": {"id": "FAB"},
+                        "site": {"id": "S-FAB"},
+                        "from": "2026-01-05T09:00:00+01:00",
+                        "until": "2026-01-10T08:00:00+00:00",
+                        "shipment": None,
+                        "confirmed": True,
+                        "authorized": None,
+                    },
+                    {
+                        "party": {"id": "NORD"},
+                        "site": {"id": "S-HAM"},
+                        "from": "2026-01-12T10:00:00+00:00",
+                        "until": "2026-02-01T08:00:00+00:00",
+                        "shipment": {"id": "SH1"},
+                        "confirmed": True,
+                        "authorized": True,
+                    },
+                    {
+                        "party": {"id": "GREY"},
+                        "site": {"id": "S-WAW"},
+                        "from": "2026-02-02T10:00:00+01:00",
+                        "until": None,
+                        "shipment": {"id": "SH2"},
+                        "confirmed": True,
+                        "authorized": False,
+                    },
+                ],
+                "findings": [
+                    {
+                        "kind": "UNAUTHORIZED_HOLDER",
+                        "party": {"id": "GREY"},
+                        "at": "2026-02-02T10:00:00+01:00",
+                        "shipment": {"id": "SH2"},
+                    },
+                ],
+            }
+        }
+    }
+
+
+def test_an_item_that_stayed_in_the_channel_has_no_finding(server: Server) -> None:
+    answer = server.graphql(PROVENANCE, id="I1")
+
+    provenance = answer["data"]["provenance"]
+    assert [h["party"]["id"] for h in provenance["hops"]] == ["FAB", "NORD"]
+    assert provenance["findings"] == []
+
+
+def test_unknown_ids_answer_null(server: Server) -> None:
+    answer = server.graphql(
+        '{ item(id: "nope") { id } party(id: "nope") { id }'
+        ' shipment(id: "nope") { id } provenance(itemId: "nope") { item { id } } }'
+    )
+
+    assert answer == {
+        "data": {"item": None, "party": None, "shipment": None, "provenance": None}
+    }
+
+
+FINDINGS = """
+query($first: Int, $after: String) {
+  findings(brand: "B1", kinds: [UNAUTHORIZED_HOLDER], first: $first, after: $after) {
+    edges { cursor node { item { id } party { id } kind } }
+    pageInfo { hasNextPage endCursor }
+    totalCount
+  }
+}
+"""
+
+
+def test_pagination_walks_every_finding_once(server: Server) -> None:
+    seen: list[str] = []
+    pages: list[int] = []
+    after: str | None = None
+    while True:
+        page = server.graphql(FINDINGS, first=3, after=after)["data"]["findings"]
+        seen += [edge["node"]["item"]["id"] for edge in page["edges"]]
+        pages.append(len(page["edges"]))
+        assert page["totalCount"] == 8
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    assert pages == [3, 3, 2]
+    assert sorted(seen) == sorted([*ITEMS[1:], "I8"])
+
+
+def test_explanations_name_the_party_and_the_brand(server: Server) -> None:
+    answer = server.graphql(
+        '{ findings(party: "GREY", first: 1) { edges { node { explanation } } } }'
+    )
+
+    (edge,) = answer["data"]["findings"]["edges"]
+    assert edge["node"]["explanation"] == (
+        "Grey Trading (GREY) received the item in PL on 2026-02-02, but holds no "
+        "authorization from B1."
+    )
+
+
+def errors(answer: dict[str, Any]) -> list[str]:
+    return [e["message"] for e in answer["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "{ findings(first: 501) { totalCount } }",
+            "first: must be between 0 and 500, got 501",
+        ),
+        (
+            '{ neighborhood(id: "I1", depth: 4) { truncated } }',
+            "depth: must be between 0 and 3, got 4",
+        ),
+        (
+            '{ neighborhood(id: "I1", limit: 0) { truncated } }',
+            "limit: must be between 1 and 2000, got 0",
+        ),
+        (
+            "{ distributorClusters(minSize: 1) { id } }",
+            "minSize: must be between 2 and 1000000, got 1",
+        ),
+        (
+            '{ findings(after: "bogus") { totalCount } }',
+            "after: is not a cursor this API gave out",
+        ),
+    ],
+)
+def test_bad_arguments_name_the_argument_and_its_bound(
+    server: Server, query: str, message: str
+) -> None:
+    assert errors(server.graphql(query)) == [message]
+
+
+def test_queries_deeper_than_the_configured_limit_are_refused(server: Server) -> None:
+    depth_4 = '{ provenance(itemId: "I2") { hops { shipment { origin { id } } } } }'
+    depth_5 = (
+        '{ provenance(itemId: "I2") '
+        "{ hops { shipment { origin { operator { id } } } } } }"
+    )
+
+    assert "errors" not in server.graphql(depth_4)
+    assert errors(server.graphql(depth_5)) == [
+        "'anonymous' exceeds maximum operation depth of 4"
+    ]
+
+
+def test_the_neighborhood_is_capped_and_says_so(server: Server) -> None:
+    full = server.graphql(
+        '{ neighborhood(id: "Party:GREY", depth: 1) '
+        "{ nodes { id } edges { type source target } truncated } }"
+    )
+    capped = server.graphql(
+        '{ neighborhood(id: "GREY", depth: 2, limit: 3) { nodes { id } truncated } }'
+    )
+
+    grey, sh2, sh3, waw = "Party:GREY", "Shipment:SH2", "Shipment:SH3", "Site:S-WAW"
+    assert full["data"]["neighborhood"] == {
+        "nodes": [{"id": grey}, {"id": sh2}, {"id": sh3}, {"id": waw}],
+        "edges": [
+            {"type": "CONSIGNED_TO", "source": sh2, "target": grey},
+            {"type": "FROM_SITE", "source": sh3, "target": waw},
+            {"type": "OPERATED_BY", "source": waw, "target": grey},
+            {"type": "SHIPPED_BY", "source": sh3, "target": grey},
+            {"type": "TO_SITE", "source": sh2, "target": waw},
+        ],
+        "truncated": False,
+    }
+    assert capped["data"]["neighborhood"] == {
+        "nodes": [{"id": grey}, {"id": sh2}, {"id": sh3}],
+        "truncated": True,
+    }
+
+
+def test_clusters_link_parties_by_shared_phone(server: Server) -> None:
+    answer = server.graphql(
+        "{ distributorClusters { members { id } links { kind evidence } itemCount "
+        "entryPoints { id } exits { id } brands { id } } }"
+    )
+
+    assert answer["data"]["distributorClusters"] == [
+        {
+            "members": [{"id": "DARK"}, {"id": "GREY"}],
+            "links": [
+                {"kind": "phone", "evidence": "48225550101"},
+                {"kind": "shipment", "evidence": "SH3"},
+            ],
+            "itemCount": 7,
+            "entryPoints": [{"id": "NORD"}],
+            "exits": [],
+            "brands": [{"id": "B1"}],
+        }
+    ]
+
+
+def test_health_answers(server: Server) -> None:
+    response = server.client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_the_committed_schema_matches_the_code() -> None:
+    from graphsvc.api.schema import build_schema
+
+    committed = (
+        Path(__file__).resolve().parents[1] / "graphsvc" / "api" / "schema.graphql"
+    )
+    assert build_schema().as_str() + "\n" == committed.read_text(encoding="utf-8")
+
+
+def test_every_type_and_field_is_described() -> None:
+    from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
+    from graphsvc.api.schema import build_schema
+
+    schema = build_schema()._schema
+    missing = [
+        f"{name}.{field}"
+        for name, type_ in schema.type_map.items()
+        if not name.startswith("__")
+        and isinstance(
+            type_, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType
+        )
+        for field, definition in type_.fields.items()
+        if not definition.description
+    ]
+    undescribed_types = [
+        name
+        for name, type_ in schema.type_map.items()
+        if not name.startswith("__")
+        and isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
+        and name != "Query"
+        and not type_.description
+    ]
+
+    assert missing == []
+    assert undescribed_types == []
