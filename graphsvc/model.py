@@ -66,9 +66,12 @@ class NodeType:
     derived_key: tuple[str, ...] = ()
     """Fields whose values make the key when the record has no `id`."""
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    _describing: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        describing = tuple(f.name for f in self.fields if f.required and f.name != "id")
+        object.__setattr__(self, "_describing", describing)
 
     @property
     def references(self) -> tuple[Field, ...]:
@@ -80,7 +83,7 @@ class NodeType:
 
     def is_described(self, props: Mapping[str, object]) -> bool:
         """True once a record of this kind has set the node's required fields."""
-        return all(f.name in props for f in self.required if f.name != "id")
+        return all(name in props for name in self._describing)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ class EmbeddedStore:
         self._mutex = threading.RLock()
         self._graph: nx.MultiDiGraph[NodeKey] = nx.MultiDiGraph()
         self._findings: dict[str, list[StoredFinding]] = {}
+        self._grants: dict[str, set[str]] = {}
         self._seq = 0
         self._ordered: list[StoredFinding] | None = None
         try:
@@ -101,8 +102,25 @@ class EmbeddedStore:
                 plan.add(record)
             self._commit(plan)
             self._seq += 1
+            for key in plan.nodes:
+                if key[0] == "Authorization":
+                    self._ungrant(key[1])
             plan.apply()
+            for key, props in plan.nodes.items():
+                if key[0] == "Authorization":
+                    self._grant(key[1], props)
             return plan.result
+
+    def _grant(self, auth_id: str, props: Mapping[str, object]) -> None:
+        party = props.get("party")
+        if isinstance(party, str):
+            self._grants.setdefault(party, set()).add(auth_id)
+
+    def _ungrant(self, auth_id: str) -> None:
+        props = self._graph.nodes.get(("Authorization", auth_id))
+        party = props.get("party") if props is not None else None
+        if isinstance(party, str):
+            self._grants.get(party, set()).discard(auth_id)
 
     def _commit(self, plan: _Plan) -> None:
         node_rows = [
@@ -199,7 +217,9 @@ class EmbeddedStore:
 
     def item_evidence(self, item_ids: Sequence[str]) -> list[ItemEvidence]:
         with self._mutex:
-            found = (graphreads.item_evidence(self._graph, i) for i in item_ids)
+            found = (
+                graphreads.item_evidence(self._graph, self._grants, i) for i in item_ids
+            )
             return [e for e in found if e is not None]
 
     def save_findings(
@@ -272,6 +292,9 @@ class EmbeddedStore:
             ((label, id_), decode(label, json.loads(props)))
             for label, id_, props in rows
         )
+        for (label, id_), props in self._graph.nodes(data=True):
+            if label == "Authorization":
+                self._grant(id_, props)
         edges = self._db.execute("SELECT type, src, dst FROM edges")
         self._graph.add_edges_from(
             ((_ENDPOINTS[t][0], s), (_ENDPOINTS[t][1], d), t) for t, s, d in edges

@@ -41,6 +41,23 @@ _TOWARDS_ITEMS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
+Grants = Mapping[str, set[str]]
+"""Authorization ids by the id of the party they authorize."""
+
+
+def _props(graph: Graph) -> Mapping[NodeKey, Props]:
+    # networkx keeps node attributes in this dict. Reading it directly spares a view
+    # object per lookup, which otherwise dominates evidence building.
+    props: Mapping[NodeKey, Props] = graph._node  # type: ignore[attr-defined]
+    return props
+
+
+def _in(graph: Graph, key: NodeKey) -> Mapping[NodeKey, Mapping[str, object]]:
+    """Predecessors of `key`, each with its relationship types (networkx's own dict)."""
+    pred: Mapping[NodeKey, Mapping[str, object]] = graph._pred[key]  # type: ignore[attr-defined]
+    return pred
+
+
 def affected_items(graph: Graph, keys: Iterable[NodeKey]) -> set[str]:
     """Items whose evidence includes any of `keys` (the nodes a batch changed)."""
     items: set[str] = set()
@@ -69,21 +86,22 @@ def _items_of(graph: Graph, key: NodeKey) -> Iterator[str]:
                 yield from _items_of(graph, source)
 
 
-def item_evidence(graph: Graph, item_id: str) -> ItemEvidence | None:
+def item_evidence(graph: Graph, grants: Grants, item_id: str) -> ItemEvidence | None:
     """Everything the engine needs to judge one item; None if the id is unknown."""
     key = ("Item", item_id)
-    if key not in graph:
+    nodes = _props(graph)
+    props = nodes.get(key)
+    if props is None:
         return None
-    props = graph.nodes[key]
     item = _item_facts(graph, item_id, props) if ITEM.is_described(props) else None
 
     shipments: list[ShipmentFacts] = []
     scans: list[ScanFacts] = []
-    for source, _, rel in graph.in_edges(key, keys=True):
-        source_props = graph.nodes[source]
-        if rel == "CARRIES" and SHIPMENT.is_described(source_props):
+    for source, rels in _in(graph, key).items():
+        source_props = nodes[source]
+        if "CARRIES" in rels and SHIPMENT.is_described(source_props):
             shipments.append(_shipment_facts(source[1], source_props))
-        elif rel == "OF_ITEM" and SCAN.is_described(source_props):
+        elif "OF_ITEM" in rels and SCAN.is_described(source_props):
             scans.append(_scan_facts(source[1], source_props))
     shipments.sort(key=lambda s: (s.shipped_at, s.id))
     scans.sort(key=lambda s: (s.at, s.id))
@@ -107,13 +125,13 @@ def item_evidence(graph: Graph, item_id: str) -> ItemEvidence | None:
         tuple(scans),
         sites,
         parties,
-        _authorizations(graph, brand, parties) if brand is not None else (),
+        _authorizations(graph, grants, brand, parties) if brand is not None else (),
     )
 
 
 def _item_facts(graph: Graph, item_id: str, props: Props) -> ItemFacts:
     product = str(props["product"])
-    product_props = graph.nodes.get(("Product", product), {})
+    product_props = _props(graph).get(("Product", product), {})
     brand = product_props.get("brand")
     return ItemFacts(
         item_id,
@@ -153,7 +171,7 @@ def _scan_facts(scan_id: str, props: Props) -> ScanFacts:
 
 
 def _site_facts(graph: Graph, site_id: str) -> SiteFacts:
-    props = graph.nodes.get(("Site", site_id), {})
+    props = _props(graph).get(("Site", site_id), {})
     return SiteFacts(
         site_id,
         _opt_str(props.get("operator")),
@@ -170,7 +188,7 @@ def party_facts(graph: Graph, party_id: str) -> PartyFacts:
 
 
 def _party_facts(graph: Graph, party_id: str) -> PartyFacts:
-    props = graph.nodes.get(("Party", party_id), {})
+    props = _props(graph).get(("Party", party_id), {})
     return PartyFacts(
         party_id,
         _opt_str(props.get("role")),
@@ -184,21 +202,15 @@ def _party_facts(graph: Graph, party_id: str) -> PartyFacts:
 
 
 def _authorizations(
-    graph: Graph, brand: str, parties: Mapping[str, PartyFacts]
+    graph: Graph, grants: Grants, brand: str, parties: Mapping[str, PartyFacts]
 ) -> tuple[AuthorizationFacts, ...]:
+    nodes = _props(graph)
     found = []
     for party in parties:
-        key = ("Party", party)
-        if key not in graph:
-            continue
-        for source, _, rel in graph.in_edges(key, keys=True):
-            props = graph.nodes[source]
-            if (
-                rel == "GRANTED_TO"
-                and props.get("brand") == brand
-                and AUTHORIZATION.is_described(props)
-            ):
-                found.append(_authorization_facts(source[1], props))
+        for auth_id in grants.get(party, ()):
+            props = nodes[("Authorization", auth_id)]
+            if props.get("brand") == brand and AUTHORIZATION.is_described(props):
+                found.append(_authorization_facts(auth_id, props))
     return tuple(sorted(found, key=lambda a: (a.party, a.valid_from, a.id)))
 
 
@@ -249,10 +261,11 @@ def trades(graph: Graph, parties: Iterable[str]) -> list[Trade]:
 
 def item_brand(graph: Graph, item_id: str) -> str | None:
     """The brand of an item's product, when both are known."""
-    product = graph.nodes.get(("Item", item_id), {}).get("product")
+    nodes = _props(graph)
+    product = nodes.get(("Item", item_id), {}).get("product")
     if not isinstance(product, str):
         return None
-    brand = graph.nodes.get(("Product", product), {}).get("brand")
+    brand = nodes.get(("Product", product), {}).get("brand")
     return brand if isinstance(brand, str) else None
 
 
