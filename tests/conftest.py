@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest_neo4j import neo4j_server  # noqa: F401 - a fixture, shared this way
 
 from graphsvc.store.embedded import EmbeddedStore
 

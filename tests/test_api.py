@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from server import Server, serve
 
 from graphsvc.service import load_into
-from tests.server import Server, serve
 
 PARTIES = [
     {"kind": "brand", "id": "B1", "name": "Luma Botanica"},
