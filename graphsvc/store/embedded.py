@@ -26,12 +26,11 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind, finding_order
 from graphsvc.errors import DataDirLocked, StoreError
-from graphsvc.model import BY_KIND, REL_TYPES, SHIPMENT_ITEM, FieldType, node_type
+from graphsvc.model import REL_TYPES, node_type
 from graphsvc.records import Record
 from graphsvc.store import graphreads
 from graphsvc.store.base import (
     BatchResult,
-    Change,
     Edge,
     FindingQuery,
     GraphCounts,
@@ -41,7 +40,8 @@ from graphsvc.store.base import (
     StoredFinding,
     Subgraph,
 )
-from graphsvc.store.codec import EXTRA, Properties, decode, encode
+from graphsvc.store.codec import EXTRA, decode, encode
+from graphsvc.store.planning import Plan
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,6 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS findings (item TEXT NOT NULL, id TEXT NOT NULL,"
     " data TEXT NOT NULL, PRIMARY KEY (item, id)) WITHOUT ROWID",
 )
-
-EdgeKey = tuple[str, NodeKey, NodeKey]
-"""A relationship's type, source and target."""
 
 
 class EmbeddedStore:
@@ -97,19 +94,32 @@ class EmbeddedStore:
     def write(self, records: Sequence[Record]) -> BatchResult:
         """Upsert the records in order; all of them are durable when this returns."""
         with self._mutex:
-            plan = _Plan(self._graph)
+            plan = Plan(self._graph.nodes.get)
             for record in records:
                 plan.add(record)
             self._commit(plan)
             self._seq += 1
-            for key in plan.nodes:
-                if key[0] == "Authorization":
-                    self._ungrant(key[1])
-            plan.apply()
-            for key, props in plan.nodes.items():
-                if key[0] == "Authorization":
-                    self._grant(key[1], props)
+            self._apply(plan)
             return plan.result
+
+    def _apply(self, plan: Plan) -> None:
+        """Make a committed plan visible in the graph and its index."""
+        graph = self._graph
+        for key, props in plan.nodes.items():
+            if key[0] == "Authorization":
+                self._ungrant(key[1])
+            if key in graph:
+                attrs = graph.nodes[key]
+                attrs.clear()
+                attrs.update(props)
+            else:
+                graph.add_node(key, **props)
+            if key[0] == "Authorization":
+                self._grant(key[1], props)
+        for rel, source, target in plan.removed:
+            graph.remove_edge(source, target, rel)
+        for rel, source, target in plan.added:
+            graph.add_edge(source, target, rel)
 
     def _grant(self, auth_id: str, props: Mapping[str, object]) -> None:
         party = props.get("party")
@@ -122,7 +132,7 @@ class EmbeddedStore:
         if isinstance(party, str):
             self._grants.get(party, set()).discard(auth_id)
 
-    def _commit(self, plan: _Plan) -> None:
+    def _commit(self, plan: Plan) -> None:
         node_rows = [
             (label, id_, json.dumps(encode(props), ensure_ascii=False))
             for (label, id_), props in plan.nodes.items()
@@ -310,122 +320,6 @@ class EmbeddedStore:
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
-
-
-class _Plan:
-    """The changes one batch makes, staged over the graph until they are committed."""
-
-    def __init__(self, graph: nx.MultiDiGraph[NodeKey]) -> None:
-        self.graph = graph
-        self.nodes: dict[NodeKey, Properties] = {}
-        self.added: set[EdgeKey] = set()
-        self.removed: set[EdgeKey] = set()
-        self.result = BatchResult()
-
-    def props(self, key: NodeKey) -> Properties | None:
-        staged = self.nodes.get(key)
-        if staged is not None:
-            return staged
-        current: Properties | None = self.graph.nodes.get(key)
-        return current
-
-    def add(self, record: Record) -> None:
-        if record.kind == SHIPMENT_ITEM.kind:
-            self._add_link(record)
-            return
-
-        t = BY_KIND[record.kind]
-        key = (t.label, record.key)
-        old = self.props(key)
-        new: Properties = dict(old) if old is not None else {}
-        for name, value in record.values.items():
-            if name == "id":
-                continue
-            if t.by_name[name].type is FieldType.IDENTIFIERS:
-                value = _union(new.get(name, ()), value)
-            new[name] = value
-        if record.extra:
-            new[EXTRA] = {**_mapping(new.get(EXTRA)), **record.extra}
-        was_described = old is not None and t.is_described(old)
-        if not was_described:
-            for f in t.fields:
-                if f.default is not None and f.name not in new:
-                    new[f.name] = f.default
-
-        for f in t.references:
-            if f.name not in record.values:
-                continue
-            assert f.rel is not None
-            assert f.target is not None
-            targets = record.values[f.name]
-            if isinstance(targets, tuple):
-                for target in targets:
-                    self._edge(f.rel, key, (f.target, target))
-                continue
-            previous = old.get(f.name) if old is not None else None
-            if isinstance(previous, str) and previous != targets:
-                self._unedge(f.rel, key, (f.target, previous))
-                self.result.touched.add((f.target, previous))
-            self._edge(f.rel, key, (f.target, str(targets)))
-
-        if new == old:
-            change = Change.UNCHANGED
-        else:
-            change = Change.UPDATED if was_described else Change.NEW
-            self.nodes[key] = new
-            self.result.touched.add(key)
-        self.result.changes[record.kind, change] += 1
-
-    def _add_link(self, record: Record) -> None:
-        shipment = ("Shipment", str(record.values["shipment"]))
-        item = str(record.values["item"])
-        props = self.props(shipment)
-        carried = props.get("items", ()) if props is not None else ()
-        assert isinstance(carried, tuple)
-        if item in carried:
-            self.result.changes[record.kind, Change.UNCHANGED] += 1
-            return
-        new = dict(props) if props is not None else {}
-        new["items"] = (*carried, item)
-        self.nodes[shipment] = new
-        self._edge(SHIPMENT_ITEM.rel, shipment, ("Item", item))
-        self.result.touched.add(shipment)
-        self.result.changes[record.kind, Change.NEW] += 1
-
-    def _edge(self, rel: str, source: NodeKey, target: NodeKey) -> None:
-        if self.props(target) is None:
-            self.nodes[target] = {}
-            self.result.touched.add(target)
-        edge = (rel, source, target)
-        self.removed.discard(edge)
-        if not self.graph.has_edge(source, target, rel):
-            self.added.add(edge)
-
-    def _unedge(self, rel: str, source: NodeKey, target: NodeKey) -> None:
-        edge = (rel, source, target)
-        self.added.discard(edge)
-        if self.graph.has_edge(source, target, rel):
-            self.removed.add(edge)
-
-    def apply(self) -> None:
-        """Make the committed changes visible in the graph."""
-        for key, props in self.nodes.items():
-            if key in self.graph:
-                attrs = self.graph.nodes[key]
-                attrs.clear()
-                attrs.update(props)
-            else:
-                self.graph.add_node(key, **props)
-        for rel, source, target in self.removed:
-            self.graph.remove_edge(source, target, rel)
-        for rel, source, target in self.added:
-            self.graph.add_edge(source, target, rel)
-
-
-def _union(current: object, more: object) -> tuple[str, ...]:
-    assert isinstance(current, tuple)
-    assert isinstance(more, tuple)
-    return current + tuple(v for v in more if v not in current)
 
 
 def _mapping(value: object) -> Mapping[str, object]:

@@ -1,0 +1,159 @@
+"""What a batch of records changes, worked out before anything is written.
+
+Both stores plan a batch the same way: they look up the current properties of the
+nodes the batch names, and `Plan` derives the node writes, the relationships to add
+and to remove, and what changed per record. Every relationship mirrors a reference
+property, so the current properties alone tell which relationships exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+from graphsvc.model import BY_KIND, REL_TYPES, SHIPMENT_ITEM, FieldType
+from graphsvc.records import Record
+from graphsvc.store.base import BatchResult, Change, NodeKey
+from graphsvc.store.codec import EXTRA, Properties
+
+EdgeKey = tuple[str, NodeKey, NodeKey]
+"""A relationship's type, source and target."""
+Lookup = Callable[[NodeKey], Properties | None]
+"""The committed properties of a node, or None when it does not exist."""
+
+_FIELD_OF: Final = {r.type: r.field for r in REL_TYPES}
+
+
+def keys_named(records: Iterable[Record]) -> set[NodeKey]:
+    """Every node a batch may read: the records' own nodes and what they reference."""
+    keys: set[NodeKey] = set()
+    for record in records:
+        if record.kind == SHIPMENT_ITEM.kind:
+            keys.add(("Shipment", str(record.values["shipment"])))
+            keys.add(("Item", str(record.values["item"])))
+            continue
+        t = BY_KIND[record.kind]
+        keys.add((t.label, record.key))
+        for f in t.references:
+            value = record.values.get(f.name)
+            assert f.target is not None
+            if isinstance(value, tuple):
+                keys.update((f.target, v) for v in value)
+            elif isinstance(value, str):
+                keys.add((f.target, value))
+    return keys
+
+
+class Plan:
+    """The changes one batch makes, staged over the committed state."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+        self.nodes: dict[NodeKey, Properties] = {}
+        """Nodes to write, with their complete new properties."""
+        self.added: set[EdgeKey] = set()
+        self.removed: set[EdgeKey] = set()
+        self.result = BatchResult()
+
+    def props(self, key: NodeKey) -> Properties | None:
+        """The node's properties as this batch has left them so far."""
+        staged = self.nodes.get(key)
+        return staged if staged is not None else self.lookup(key)
+
+    def add(self, record: Record) -> None:
+        """Stage one record: an upsert that keeps the fields it does not carry."""
+        if record.kind == SHIPMENT_ITEM.kind:
+            self._add_link(record)
+            return
+
+        t = BY_KIND[record.kind]
+        key = (t.label, record.key)
+        old = self.props(key)
+        new: Properties = dict(old) if old is not None else {}
+        for name, value in record.values.items():
+            if name == "id":
+                continue
+            if t.by_name[name].type is FieldType.IDENTIFIERS:
+                value = _union(new.get(name, ()), value)
+            new[name] = value
+        if record.extra:
+            new[EXTRA] = {**_mapping(new.get(EXTRA)), **record.extra}
+        was_described = old is not None and t.is_described(old)
+        if not was_described:
+            for f in t.fields:
+                if f.default is not None and f.name not in new:
+                    new[f.name] = f.default
+
+        for f in t.references:
+            if f.name not in record.values:
+                continue
+            assert f.rel is not None
+            assert f.target is not None
+            targets = record.values[f.name]
+            if isinstance(targets, tuple):
+                for target in targets:
+                    self._edge(f.rel, key, (f.target, target))
+                continue
+            previous = old.get(f.name) if old is not None else None
+            if isinstance(previous, str) and previous != targets:
+                self._unedge(f.rel, key, (f.target, previous))
+                self.result.touched.add((f.target, previous))
+            self._edge(f.rel, key, (f.target, str(targets)))
+
+        if new == old:
+            change = Change.UNCHANGED
+        else:
+            change = Change.UPDATED if was_described else Change.NEW
+            self.nodes[key] = new
+            self.result.touched.add(key)
+        self.result.changes[record.kind, change] += 1
+
+    def _add_link(self, record: Record) -> None:
+        shipment = ("Shipment", str(record.values["shipment"]))
+        item = str(record.values["item"])
+        props = self.props(shipment)
+        carried = props.get("items", ()) if props is not None else ()
+        assert isinstance(carried, tuple)
+        if item in carried:
+            self.result.changes[record.kind, Change.UNCHANGED] += 1
+            return
+        new = dict(props) if props is not None else {}
+        new["items"] = (*carried, item)
+        self.nodes[shipment] = new
+        self._edge(SHIPMENT_ITEM.rel, shipment, ("Item", item))
+        self.result.touched.add(shipment)
+        self.result.changes[record.kind, Change.NEW] += 1
+
+    def _edge(self, rel: str, source: NodeKey, target: NodeKey) -> None:
+        if self.props(target) is None:
+            self.nodes[target] = {}
+            self.result.touched.add(target)
+        edge = (rel, source, target)
+        self.removed.discard(edge)
+        if not self._committed(edge):
+            self.added.add(edge)
+
+    def _unedge(self, rel: str, source: NodeKey, target: NodeKey) -> None:
+        edge = (rel, source, target)
+        self.added.discard(edge)
+        if self._committed(edge):
+            self.removed.add(edge)
+
+    def _committed(self, edge: EdgeKey) -> bool:
+        """Whether the relationship exists in the committed state."""
+        rel, source, target = edge
+        props = self.lookup(source)
+        if props is None:
+            return False
+        value = props.get(_FIELD_OF[rel])
+        return value == target[1] or (isinstance(value, tuple) and target[1] in value)
+
+
+def _union(current: object, more: object) -> tuple[str, ...]:
+    assert isinstance(current, tuple)
+    assert isinstance(more, tuple)
+    return current + tuple(v for v in more if v not in current)
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, dict) else {}
