@@ -68,8 +68,14 @@ class Investigation:
         found = self.store.item_evidence([item_id])
         return evaluate(found[0]) if found else None
 
-    def findings(self, query: FindingQuery) -> list[StoredFinding]:
-        return self.store.findings(query)
+    def findings(
+        self, query: FindingQuery, first: int | None = None, after: str | None = None
+    ) -> list[StoredFinding]:
+        """A page of saved findings (see `Store.findings`)."""
+        return self.store.findings(query, first, after)
+
+    def count_findings(self, query: FindingQuery) -> int:
+        return self.store.count_findings(query)
 
     def clusters(
         self, brand: str | None = None, min_size: int = 2

@@ -50,8 +50,9 @@ def render_markdown() -> str:
     lines += ["| type | from | to | drawn by |", "|---|---|---|---|"]
     for r in REL_TYPES:
         lines.append(f"| `{r.type}` | {r.source} | {r.target} | `{r.field}` |")
+    link, rel = SHIPMENT_ITEM.kind, SHIPMENT_ITEM.rel
     lines.append(
-        f"\nFeed kind `{SHIPMENT_ITEM.kind}` adds one `{SHIPMENT_ITEM.rel}` relationship "
-        "(and the item to the shipment's `items`) without describing either end."
+        f"\nFeed kind `{link}` adds one `{rel}` relationship (and the item to the "
+        "shipment's `items`) without describing either end."
     )
     return "\n".join(lines) + "\n"

@@ -152,13 +152,11 @@ class Query:
             if kinds is not None
             else None,
         )
-        matching = info.context.investigation.findings(query)
-        start = 0
-        if after is not None:
-            after_id = _decode_cursor(after)
-            ids = [s.finding.id for s in matching]
-            start = ids.index(after_id) + 1 if after_id in ids else len(ids)
-        page = matching[start : start + first]
+        investigation = info.context.investigation
+        after_id = _decode_cursor(after) if after is not None else None
+        # One more than asked tells whether another page follows.
+        found = investigation.findings(query, first + 1, after_id)
+        page = found[:first]
         edges = [
             FindingEdge(
                 cursor=encode_cursor(s.finding.id), node=Finding(finding=s.finding)
@@ -168,10 +166,10 @@ class Query:
         return FindingConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=start + first < len(matching),
+                has_next_page=len(found) > first,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total=len(matching),
+            count=lambda: investigation.count_findings(query),
         )
 
     @strawberry.field(

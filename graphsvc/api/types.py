@@ -9,6 +9,7 @@ its id only and `described: false`.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -414,11 +415,13 @@ class PageInfo:
 class FindingConnection:
     edges: list[FindingEdge] = strawberry.field(description="The page's findings.")
     page_info: PageInfo = strawberry.field(description="How to get the next page.")
-    total: strawberry.Private[int]
+    count: strawberry.Private[Callable[[], int]]
 
-    @strawberry.field(description="How many findings match, over all pages.")
+    @strawberry.field(
+        description="How many findings match, over all pages (counted only when asked)."
+    )
     def total_count(self) -> int:
-        return self.total
+        return self.count()
 
 
 @strawberry.type(description="Why two cluster members belong together.")

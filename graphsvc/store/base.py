@@ -174,8 +174,18 @@ class Store(Protocol):
         """Replace the saved findings of `item_ids` with `findings`."""
         ...
 
-    def findings(self, query: FindingQuery) -> list[StoredFinding]:
-        """Saved findings matching `query`, ordered by time, kind and id."""
+    def findings(
+        self, query: FindingQuery, first: int | None = None, after: str | None = None
+    ) -> list[StoredFinding]:
+        """Saved findings matching `query`, ordered by time, kind and id.
+
+        At most `first` of them (all when None), starting after the finding whose id
+        is `after`; an `after` that names no saved finding raises InvalidArgument.
+        """
+        ...
+
+    def count_findings(self, query: FindingQuery) -> int:
+        """How many saved findings match `query`."""
         ...
 
     def item_findings(self, item_id: str) -> list[StoredFinding]:

@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +26,7 @@ import networkx as nx
 from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind, finding_order
-from graphsvc.errors import DataDirLocked, StoreError
+from graphsvc.errors import DataDirLocked, InvalidArgument, StoreError
 from graphsvc.model import REL_TYPES, node_type
 from graphsvc.records import Record
 from graphsvc.store import graphreads
@@ -82,6 +83,7 @@ class EmbeddedStore:
         self._grants: dict[str, set[str]] = {}
         self._seq = 0
         self._ordered: list[StoredFinding] | None = None
+        self._position: dict[str, int] = {}
         try:
             self._db = _connect(data_dir / DB_FILE)
             self._restore()
@@ -262,13 +264,38 @@ class EmbeddedStore:
                 )
             self._ordered = None
 
-    def findings(self, query: FindingQuery) -> list[StoredFinding]:
-        """Stored findings that match, in the engine's order."""
+    def findings(
+        self, query: FindingQuery, first: int | None = None, after: str | None = None
+    ) -> list[StoredFinding]:
         with self._mutex:
-            if self._ordered is None:
-                every = (f for fs in self._findings.values() for f in fs)
-                self._ordered = sorted(every, key=lambda f: finding_order(f.finding))
-            return [f for f in self._ordered if query.matches(f)]
+            ordered, position = self._in_order()
+            start = 0
+            if after is not None:
+                if after not in position:
+                    raise InvalidArgument(
+                        "after", "names no finding (the data changed); start again"
+                    )
+                start = position[after] + 1
+            page: list[StoredFinding] = []
+            for stored in islice(ordered, start, None):
+                if first is not None and len(page) >= first:
+                    break
+                if query.matches(stored):
+                    page.append(stored)
+            return page
+
+    def count_findings(self, query: FindingQuery) -> int:
+        with self._mutex:
+            ordered, _ = self._in_order()
+            return sum(1 for f in ordered if query.matches(f))
+
+    def _in_order(self) -> tuple[list[StoredFinding], dict[str, int]]:
+        """Every saved finding in order, and each one's position, rebuilt on change."""
+        if self._ordered is None:
+            every = (f for fs in self._findings.values() for f in fs)
+            self._ordered = sorted(every, key=lambda f: finding_order(f.finding))
+            self._position = {f.finding.id: n for n, f in enumerate(self._ordered)}
+        return self._ordered, self._position
 
     def item_findings(self, item_id: str) -> list[StoredFinding]:
         with self._mutex:
