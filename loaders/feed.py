@@ -51,14 +51,14 @@ def read_feed(path: Path) -> Iterator[Outcome]:
     fmt = feed_format(path)
     if fmt is None:
         raise InvalidInput(f"{path.name}: not a feed file (.jsonl or .csv, maybe .gz)")
-    with _open(path) as stream:
+    with open_bytes(path) as stream:
         if fmt == "jsonl":
             yield from read_jsonl(stream, path.name)
         else:
             yield from read_csv(stream, path.name, _stem_kind(path))
 
 
-def _open(path: Path) -> IO[bytes]:
+def open_bytes(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip whatever its name says."""
     with path.open("rb") as probe:
         magic = probe.read(2)

@@ -87,6 +87,11 @@ class EmbeddedStore:
         try:
             self._db = _connect(data_dir / DB_FILE)
             self._restore()
+        except sqlite3.DatabaseError as err:
+            os.close(self._lock_fd)
+            raise StoreError(
+                f"{data_dir / DB_FILE} is not a graphsvc store ({err})"
+            ) from err
         except BaseException:
             os.close(self._lock_fd)
             raise

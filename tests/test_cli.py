@@ -1,0 +1,179 @@
+"""The command line: exit codes, reports, rejects files and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from graphsvc.cli import main
+
+GOOD = {"kind": "brand", "id": "B1", "name": "Luma"}
+BAD = {
+    "kind": "shipment",
+    "id": "SH1",
+    "shipper": "A",
+    "consignee": "B",
+    "origin": "S1",
+    "destination": "S2",
+    "shipped_at": "2026-02-10 08:00",
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "graphsvc", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_clean_load_exits_0_and_reports_counts(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(GOOD) + "\n")
+
+    result = CliRunner().invoke(
+        main, ["load", "--data-dir", str(tmp_path / "data"), str(feed)]
+    )
+
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:3] == [
+        "loaded 1 records from 1 files",
+        "kind                   new   updated unchanged",
+        "brand                    1         0         0",
+    ]
+
+
+def test_rejections_exit_1_and_go_to_rejects_files_as_sent(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    bad_line = json.dumps(BAD)
+    feed.write_text(json.dumps(GOOD) + "\n" + bad_line + "\n")
+    parties = tmp_path / "parties.csv"
+    parties.write_text('id,name,role\nP1,"Nord, GmbH",reseller\nP2,Süd,retailer\n')
+    rejects = tmp_path / "rejects"
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "load",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--rejects-dir",
+            str(rejects),
+            str(feed),
+            str(parties),
+        ],
+    )
+
+    assert result.exit_code == 1
+    assert "  feed.jsonl:2: shipped_at '2026-02-10 08:00' has no UTC offset" in (
+        result.output.splitlines()
+    )
+    assert (rejects / "feed.rejects.jsonl").read_text() == bad_line + "\n"
+    assert (rejects / "parties.rejects.csv").read_bytes() == (
+        b'id,name,role\r\nP1,"Nord, GmbH",reseller\r\n'
+    )
+    report = json.loads((rejects / "report.json").read_text())
+    assert report["rejected"] == 2
+    assert report["counts"] == {"brand": {"new": 1}, "party": {"new": 1}}
+
+
+def test_by_default_rejects_go_under_the_data_directory(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(BAD) + "\n")
+
+    result = CliRunner().invoke(
+        main, ["load", "--data-dir", str(tmp_path / "data"), str(feed)]
+    )
+
+    (written,) = (tmp_path / "data" / "loads").glob("*/feed.rejects.jsonl")
+    assert result.exit_code == 1
+    assert written.read_text() == json.dumps(BAD) + "\n"
+
+
+def test_an_unreadable_file_is_a_fatal_error_exit_2(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text("id,name\nB1,Luma\n")
+
+    result = run("load", "--data-dir", str(tmp_path / "data"), str(export))
+
+    assert result.returncode == 2
+    assert "failed: export.csv: export.csv: no 'kind' column" in result.stdout
+
+
+def test_usage_errors_exit_2_in_one_line(tmp_path: Path) -> None:
+    result = run("load", str(tmp_path / "missing.jsonl"))
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for 'PATHS...': Path '{tmp_path / 'missing.jsonl'}' "
+        "does not exist."
+    )
+
+
+def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "graph.sqlite3").write_text("this is not a database")
+
+    plain = run("stats", "--data-dir", str(data))
+    debug = run("--debug", "stats", "--data-dir", str(data))
+
+    assert plain.returncode == 2
+    assert plain.stderr.strip().splitlines() == [
+        f"graphsvc: error: {data / 'graph.sqlite3'} is not a graphsvc store "
+        "(file is not a database)"
+    ]
+    assert debug.returncode == 1
+    assert "Traceback (most recent call last)" in debug.stderr
+
+
+def test_stats_prints_counts_per_label_and_type(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"kind": "product", "id": "P1", "brand": "B1"}) + "\n")
+    data = str(tmp_path / "data")
+    CliRunner().invoke(main, ["load", "--data-dir", data, str(feed)])
+
+    result = CliRunner().invoke(main, ["stats", "--data-dir", data])
+
+    assert result.exit_code == 0
+    assert result.output == (
+        "nodes\n"
+        "  Brand                      1\n"
+        "  Product                    1\n"
+        "relationships\n"
+        "  OF_BRAND                   1\n"
+    )
+
+
+def test_the_data_directory_comes_from_the_environment(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(GOOD) + "\n")
+
+    CliRunner().invoke(main, ["load", str(feed)])
+
+    # conftest points GRAPHSVC_DATA_DIR at a temporary folder for every test.
+    assert (tmp_path / "default-data" / "graph.sqlite3").exists()
+
+
+def test_generate_writes_the_demo_feed(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["generate", "--items", "300", "--seed", "3", "--out", str(tmp_path)]
+    )
+
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "authorizations.csv",
+        "brands.csv",
+        "items.jsonl.gz",
+        "parties.csv",
+        "products.csv",
+        "scans.jsonl.gz",
+        "shipments.jsonl.gz",
+        "sites.csv",
+        "truth.json",
+    ]
