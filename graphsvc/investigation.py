@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 
 EVALUATION_BATCH: Final = 2_000
 """Items fetched and evaluated together; bounds memory during a large refresh."""
-FULL_REFRESH: Final = 100_000
-"""Past this many pending nodes, evaluating every item is cheaper than tracing them."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +45,7 @@ class Investigation:
         pending = self.store.pending()
         if not pending.count:
             return RefreshReport(0, 0)
-        if pending.count > FULL_REFRESH:
-            items = self.store.item_ids()
-        else:
-            touched = self.store.pending_keys(pending.upto)
-            items = sorted(self.store.affected_items(touched))
+        items = sorted(self.store.affected_items(self.store.pending_keys(pending.upto)))
 
         count = 0
         for chunk in chunks(items, EVALUATION_BATCH):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -148,8 +148,11 @@ class Store(Protocol):
         """How many nodes were written since their items were last evaluated."""
         ...
 
-    def pending_keys(self, upto: int) -> set[NodeKey]:
-        """The pending nodes written by batches up to sequence number `upto`."""
+    def pending_keys(self, upto: int) -> Iterator[NodeKey]:
+        """The pending nodes written by batches up to sequence number `upto`.
+
+        Streamed, so that a refresh after a large load holds only the item ids.
+        """
         ...
 
     def clear_pending(self, upto: int) -> None:

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 DB_FILE: Final = "graph.sqlite3"
 LOCK_FILE: Final = "lock"
 SCHEMA_VERSION: Final = 1
+PENDING_CHUNK: Final = 10_000
+"""Pending keys read at a time, so catching up after a large load stays bounded."""
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
 _SCHEMA: Final = (
@@ -213,12 +215,19 @@ class EmbeddedStore:
             ).fetchone()
         return Pending(count, seq or 0)
 
-    def pending_keys(self, upto: int) -> set[NodeKey]:
-        with self._mutex:
-            rows = self._db.execute(
-                "SELECT label, id FROM pending WHERE seq <= ?", (upto,)
-            ).fetchall()
-        return {(label, id_) for label, id_ in rows}
+    def pending_keys(self, upto: int) -> Iterator[NodeKey]:
+        last: NodeKey = ("", "")
+        while True:
+            with self._mutex:
+                rows = self._db.execute(
+                    "SELECT label, id FROM pending WHERE seq <= ?"
+                    " AND (label, id) > (?, ?) ORDER BY label, id LIMIT ?",
+                    (upto, *last, PENDING_CHUNK),
+                ).fetchall()
+            yield from rows
+            if len(rows) < PENDING_CHUNK:
+                return
+            last = rows[-1]
 
     def clear_pending(self, upto: int) -> None:
         with self._mutex, self._db:
