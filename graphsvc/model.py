@@ -67,15 +67,15 @@ class NodeType:
     """Fields whose values make the key when the record has no `id`."""
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     _describing: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    references: tuple[Field, ...] = field(init=False, repr=False, compare=False)
+    """The fields that draw relationships, in declaration order."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        references = tuple(f for f in self.fields if f.is_reference)
+        object.__setattr__(self, "references", references)
         describing = tuple(f.name for f in self.fields if f.required and f.name != "id")
         object.__setattr__(self, "_describing", describing)
-
-    @property
-    def references(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.is_reference)
 
     @property
     def required(self) -> tuple[Field, ...]:

@@ -21,6 +21,7 @@ from graphsvc.errors import InvalidIdentifier, InvalidInput
 from graphsvc.model import (
     BY_KIND,
     KINDS,
+    NODE_TYPES,
     SHIPMENT_ITEM,
     Field,
     FieldType,
@@ -58,9 +59,9 @@ def validate(raw: Mapping[str, object], kind: str) -> Record:
 
     present = {k: v for k, v in raw.items() if not _absent(v)}
     values: dict[str, Value] = {}
-    for f in node_type.fields:
+    for f, convert in _FIELD_CONVERTERS[kind]:
         if f.name in present:
-            values[f.name] = _convert(f, present[f.name])
+            values[f.name] = _convert(f, convert, present[f.name])
         elif f.required:
             raise InvalidInput(f"{f.name} is missing", f.name)
     _check_together(node_type, values)
@@ -75,7 +76,7 @@ def _validate_link(raw: Mapping[str, object]) -> Record:
         value = raw.get(f.name)
         if _absent(value):
             raise InvalidInput(f"{f.name} is missing", f.name)
-        values[f.name] = _convert(f, value)
+        values[f.name] = _convert(f, _CONVERTERS[f.type], value)
     return Record(SHIPMENT_ITEM.kind, str(values["shipment"]), values)
 
 
@@ -124,9 +125,9 @@ def _check_order(values: Mapping[str, Value], first: str, then: str) -> None:
         )
 
 
-def _convert(f: Field, value: object) -> Value:
+def _convert(f: Field, convert: Converter, value: object) -> Value:
     try:
-        return _CONVERTERS[f.type](f, value)
+        return convert(f, value)
     except InvalidIdentifier as err:
         raise InvalidInput(f"{f.name}: {err.message}", f.name) from err
     except InvalidInput as err:
@@ -258,7 +259,9 @@ def _gln(f: Field, value: object) -> str:
     return ids.canonical_gln(_string(f, value).strip())
 
 
-_CONVERTERS: Final[dict[FieldType, Callable[[Field, object], Value]]] = {
+Converter = Callable[[Field, object], Value]
+
+_CONVERTERS: Final[dict[FieldType, Converter]] = {
     FieldType.TEXT: _string,
     FieldType.NUMBER: _number,
     FieldType.DATE: _date,
@@ -271,3 +274,7 @@ _CONVERTERS: Final[dict[FieldType, Callable[[Field, object], Value]]] = {
     FieldType.GTIN: _gtin,
     FieldType.GLN: _gln,
 }
+_FIELD_CONVERTERS: Final = {
+    t.kind: tuple((f, _CONVERTERS[f.type]) for f in t.fields) for t in NODE_TYPES
+}
+"""Each kind's fields with the function that checks them, looked up once."""

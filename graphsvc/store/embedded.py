@@ -1,9 +1,17 @@
-"""The embedded store: a networkx graph in memory, made durable by SQLite.
+"""The embedded store: SQLite on disk, the network of parties in memory with networkx.
 
-Every batch is planned against the in-memory graph, committed to SQLite in one
-transaction, and only then applied to the graph. A process killed mid-batch leaves
-SQLite as it was before the batch, and reopening the data directory rebuilds exactly
-the graph of the committed batches. One process at a time owns a data directory.
+SQLite holds the whole graph and is the store of record: every batch is planned,
+committed there in one transaction, and only then applied in memory, so a process
+killed mid-batch leaves SQLite as it was before the batch and reopening the data
+directory restores exactly what was acknowledged.
+
+The networkx graph in memory holds every node and relationship except items and
+scans: brands, parties, sites, products, authorizations and shipments, the network
+that analytics walk. Items and scans are the millions (a scan per step of every item),
+so they stay on disk, indexed both ways, and are read in batches when evidence or a
+neighbourhood needs them. That keeps a million items within a few hundred megabytes
+and reopening down to the size of the network. One process at a time owns a data
+directory.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
@@ -27,7 +35,7 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind, finding_order
 from graphsvc.errors import DataDirLocked, InvalidArgument, StoreError
-from graphsvc.model import REL_TYPES, node_type
+from graphsvc.model import NODE_TYPES, REL_TYPES, node_type
 from graphsvc.records import Record
 from graphsvc.store import graphreads
 from graphsvc.store.base import (
@@ -41,31 +49,26 @@ from graphsvc.store.base import (
     StoredFinding,
     Subgraph,
 )
-from graphsvc.store.codec import EXTRA, decode, encode
-from graphsvc.store.planning import Plan
+from graphsvc.store.codec import EXTRA, Properties
+from graphsvc.store.planning import Plan, keys_named
+from graphsvc.store.sqlgraph import SqlGraph
 
 log = logging.getLogger(__name__)
 
 DB_FILE: Final = "graph.sqlite3"
 LOCK_FILE: Final = "lock"
-SCHEMA_VERSION: Final = 1
 PENDING_CHUNK: Final = 10_000
 """Pending keys read at a time, so catching up after a large load stays bounded."""
 
-_ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
-_SCHEMA: Final = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS nodes (label TEXT NOT NULL, id TEXT NOT NULL,"
-    " props TEXT NOT NULL, PRIMARY KEY (label, id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS edges (type TEXT NOT NULL, src TEXT NOT NULL,"
-    " dst TEXT NOT NULL, PRIMARY KEY (type, src, dst)) WITHOUT ROWID",
-    # Nodes written since findings were last brought up to date: a crash between a
-    # batch and its findings leaves them here, to be evaluated at the next start.
-    "CREATE TABLE IF NOT EXISTS pending (label TEXT NOT NULL, id TEXT NOT NULL,"
-    " seq INTEGER NOT NULL, PRIMARY KEY (label, id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS findings (item TEXT NOT NULL, id TEXT NOT NULL,"
-    " data TEXT NOT NULL, PRIMARY KEY (item, id)) WITHOUT ROWID",
+ON_DISK: Final = frozenset({"Item", "Scan"})
+"""Labels kept only in SQLite: there are millions of them."""
+_IN_MEMORY_RELS: Final = frozenset(
+    r.type for r in REL_TYPES if r.source not in ON_DISK and r.target not in ON_DISK
 )
+_TO_SHIPMENTS: Final = {
+    "Party": ("SHIPPED_BY", "CONSIGNED_TO", "CARRIED_BY"),
+    "Site": ("FROM_SITE", "TO_SITE"),
+}
 
 
 class EmbeddedStore:
@@ -81,14 +84,16 @@ class EmbeddedStore:
         self._lock_fd = _lock(data_dir / LOCK_FILE)
         self._mutex = threading.RLock()
         self._graph: nx.MultiDiGraph[NodeKey] = nx.MultiDiGraph()
+        # networkx keeps node attributes in this dict; reading it directly spares a
+        # view object per lookup on the hot paths.
+        self._props: dict[NodeKey, Properties] = self._graph._node  # type: ignore[attr-defined]
         self._findings: dict[str, list[StoredFinding]] = {}
         self._grants: dict[str, set[str]] = {}
         self._seq = 0
         self._ordered: list[StoredFinding] | None = None
         self._position: dict[str, int] = {}
         try:
-            self._db = _connect(data_dir / DB_FILE)
-            self._restore()
+            self._sql = SqlGraph(data_dir / DB_FILE)
         except sqlite3.DatabaseError as err:
             os.close(self._lock_fd)
             raise StoreError(
@@ -97,28 +102,53 @@ class EmbeddedStore:
         except BaseException:
             os.close(self._lock_fd)
             raise
+        try:
+            self._restore()
+        except BaseException:
+            self.close()
+            raise
 
     # -- writing -----------------------------------------------------------------
 
     def write(self, records: Sequence[Record]) -> BatchResult:
         """Upsert the records in order; all of them are durable when this returns."""
         with self._mutex:
-            plan = Plan(self._graph.nodes.get)
+            on_disk = self._fetch(keys_named(records))
+            memory = self._props
+
+            def lookup(key: NodeKey) -> Properties | None:
+                return on_disk.get(key) if key[0] in ON_DISK else memory.get(key)
+
+            plan = Plan(lookup)
             for record in records:
                 plan.add(record)
-            self._commit(plan)
+            self._sql.commit(plan, self._seq + 1)
             self._seq += 1
             self._apply(plan)
             return plan.result
 
+    def _fetch(self, keys: Iterable[NodeKey]) -> dict[NodeKey, Properties]:
+        """Properties of the on-disk nodes among `keys` that exist."""
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for label, id_ in keys:
+            if label in ON_DISK:
+                wanted[label].append(id_)
+        return {
+            (label, id_): props
+            for label, ids in wanted.items()
+            for id_, props in self._sql.props(label, ids).items()
+        }
+
     def _apply(self, plan: Plan) -> None:
-        """Make a committed plan visible in the graph and its index."""
+        """Make a committed plan visible in memory."""
         graph = self._graph
         for key, props in plan.nodes.items():
+            if key[0] in ON_DISK:
+                continue
             if key[0] == "Authorization":
                 self._ungrant(key[1])
             if key in graph:
-                attrs = graph.nodes[key]
+                attrs = self._props[key]
                 attrs.clear()
                 attrs.update(props)
             else:
@@ -126,9 +156,11 @@ class EmbeddedStore:
             if key[0] == "Authorization":
                 self._grant(key[1], props)
         for rel, source, target in plan.removed:
-            graph.remove_edge(source, target, rel)
+            if rel in _IN_MEMORY_RELS:
+                graph.remove_edge(source, target, rel)
         for rel, source, target in plan.added:
-            graph.add_edge(source, target, rel)
+            if rel in _IN_MEMORY_RELS:
+                graph.add_edge(source, target, rel)
 
     def _grant(self, auth_id: str, props: Mapping[str, object]) -> None:
         party = props.get("party")
@@ -136,140 +168,168 @@ class EmbeddedStore:
             self._grants.setdefault(party, set()).add(auth_id)
 
     def _ungrant(self, auth_id: str) -> None:
-        props = self._graph.nodes.get(("Authorization", auth_id))
+        props = self._props.get(("Authorization", auth_id))
         party = props.get("party") if props is not None else None
         if isinstance(party, str):
             self._grants.get(party, set()).discard(auth_id)
 
-    def _commit(self, plan: Plan) -> None:
-        node_rows = [
-            (label, id_, json.dumps(encode(props), ensure_ascii=False))
-            for (label, id_), props in plan.nodes.items()
-        ]
-        try:
-            with self._db:
-                self._db.executemany(
-                    "INSERT INTO nodes (label, id, props) VALUES (?, ?, ?)"
-                    " ON CONFLICT (label, id) DO UPDATE SET props = excluded.props",
-                    node_rows,
-                )
-                self._db.executemany(
-                    "DELETE FROM edges WHERE type = ? AND src = ? AND dst = ?",
-                    [(t, s[1], d[1]) for t, s, d in plan.removed],
-                )
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO edges (type, src, dst) VALUES (?, ?, ?)",
-                    [(t, s[1], d[1]) for t, s, d in plan.added],
-                )
-                self._db.executemany(
-                    "INSERT INTO pending (label, id, seq) VALUES (?, ?, ?)"
-                    " ON CONFLICT (label, id) DO UPDATE SET seq = excluded.seq",
-                    [(label, id_, self._seq + 1) for label, id_ in plan.result.touched],
-                )
-        except sqlite3.Error as err:
-            raise StoreError(f"could not write to {self.data_dir}: {err}") from err
-
     # -- reading -----------------------------------------------------------------
 
     def node(self, label: str, id: str) -> Node | None:
-        with self._mutex:
-            props = self._graph.nodes.get((label, id))
-            return None if props is None else _node((label, id), props)
+        found = self.nodes_by_key([(label, id)])
+        return found[0]
 
     def nodes_by_key(self, keys: Sequence[NodeKey]) -> list[Node | None]:
         with self._mutex:
-            found = [(k, self._graph.nodes.get(k)) for k in keys]
-        return [None if props is None else _node(k, props) for k, props in found]
+            on_disk = self._fetch(keys)
+            found = [
+                on_disk.get(k) if k[0] in ON_DISK else self._props.get(k) for k in keys
+            ]
+        return [
+            None if props is None else _node(k, props)
+            for k, props in zip(keys, found, strict=True)
+        ]
 
     def nodes(self, label: str) -> Iterator[Node]:
         with self._mutex:
-            keys = sorted(k for k in self._graph.nodes if k[0] == label)
-            found = [_node(k, self._graph.nodes[k]) for k in keys]
-        return iter(found)
+            if label in ON_DISK:
+                rows = list(self._sql.rows(label))
+            else:
+                rows = sorted(
+                    (id_, props)
+                    for (lbl, id_), props in self._props.items()
+                    if lbl == label
+                )
+        return (_node((label, id_), props) for id_, props in rows)
 
     def edges(self) -> Iterator[Edge]:
         with self._mutex:
-            found = sorted(self._graph.edges(keys=True), key=_edge_order)
-        return (Edge(t, s, d) for s, d, t in found)
+            return iter(list(self._sql.edges()))
 
     def counts(self) -> GraphCounts:
         with self._mutex:
-            labels = Counter(label for label, _ in self._graph.nodes)
-            types = Counter(t for _, _, t in self._graph.edges(keys=True))
-        return GraphCounts(dict(sorted(labels.items())), dict(sorted(types.items())))
+            return GraphCounts(self._sql.node_counts(), self._sql.edge_counts())
 
     def dangling(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
         with self._mutex:
-            for (label, id_), props in self._graph.nodes(data=True):
-                if not node_type(label).is_described(props):
-                    found.setdefault(label, []).append(id_)
-        return {label: sorted(ids) for label, ids in sorted(found.items())}
+            return self._sql.undescribed()
+
+    def item_ids(self) -> list[str]:
+        with self._mutex:
+            return self._sql.ids("Item")
 
     # -- investigation -------------------------------------------------------------
 
     def pending(self) -> Pending:
         with self._mutex:
-            count, seq = self._db.execute(
-                "SELECT count(*), max(seq) FROM pending"
-            ).fetchone()
-        return Pending(count, seq or 0)
+            return Pending(*self._sql.pending())
 
     def pending_keys(self, upto: int) -> Iterator[NodeKey]:
         last: NodeKey = ("", "")
         while True:
             with self._mutex:
-                rows = self._db.execute(
-                    "SELECT label, id FROM pending WHERE seq <= ?"
-                    " AND (label, id) > (?, ?) ORDER BY label, id LIMIT ?",
-                    (upto, *last, PENDING_CHUNK),
-                ).fetchall()
+                rows = self._sql.pending_chunk(upto, last, PENDING_CHUNK)
             yield from rows
             if len(rows) < PENDING_CHUNK:
                 return
             last = rows[-1]
 
     def clear_pending(self, upto: int) -> None:
-        with self._mutex, self._db:
-            self._db.execute("DELETE FROM pending WHERE seq <= ?", (upto,))
-
-    def item_ids(self) -> list[str]:
         with self._mutex:
-            return sorted(id_ for label, id_ in self._graph.nodes if label == "Item")
+            self._sql.clear_pending(upto)
 
     def affected_items(self, keys: Iterable[NodeKey]) -> set[str]:
+        """Items whose evidence includes any of `keys`, traced label by label."""
         with self._mutex:
-            return graphreads.affected_items(self._graph, keys)
+            by_label: dict[str, set[str]] = defaultdict(set)
+            for label, id_ in keys:
+                by_label[label].add(id_)
+            return self._items_of(by_label)
+
+    def _items_of(self, by_label: dict[str, set[str]]) -> set[str]:
+        sql = self._sql
+        for auth in by_label.pop("Authorization", ()):
+            party = self._props.get(("Authorization", auth), {}).get("party")
+            if isinstance(party, str):
+                by_label["Party"].add(party)
+        for brand in by_label.pop("Brand", ()):
+            by_label["Product"].update(self._sources(("Brand", brand), "OF_BRAND"))
+        for party in by_label["Party"]:
+            by_label["Site"].update(self._sources(("Party", party), "OPERATED_BY"))
+        for label in ("Party", "Site"):
+            for id_ in by_label[label]:
+                for rel in _TO_SHIPMENTS[label]:
+                    by_label["Shipment"].update(self._sources((label, id_), rel))
+        scans = set(by_label["Scan"])
+        scans.update(s for _, s in sql.sources("BY_PARTY", by_label["Party"]))
+        scans.update(s for _, s in sql.sources("AT_SITE", by_label["Site"]))
+
+        items = set(by_label["Item"])
+        items.update(i for _, i in sql.targets("OF_ITEM", scans))
+        items.update(i for _, i in sql.sources("PRODUCED_AT", by_label["Site"]))
+        items.update(i for _, i in sql.sources("OF_PRODUCT", by_label["Product"]))
+        for shipment in by_label["Shipment"]:
+            carried = self._props.get(("Shipment", shipment), {}).get("items", ())
+            assert isinstance(carried, tuple)
+            items.update(carried)
+        return items
+
+    def _sources(self, key: NodeKey, rel: str) -> list[str]:
+        """Ids of in-memory nodes with a `rel` relationship into `key`."""
+        if key not in self._graph:
+            return []
+        pred: Mapping[NodeKey, Mapping[str, object]] = self._graph._pred[key]  # type: ignore[attr-defined]
+        return [source[1] for source, rels in pred.items() if rel in rels]
 
     def item_evidence(self, item_ids: Sequence[str]) -> list[ItemEvidence]:
         with self._mutex:
-            found = (
-                graphreads.item_evidence(self._graph, self._grants, i) for i in item_ids
-            )
-            return [e for e in found if e is not None]
+            sql = self._sql
+            items = sql.props("Item", item_ids)
+            carried: dict[str, list[str]] = defaultdict(list)
+            for item, shipment in sql.sources("CARRIES", items):
+                carried[item].append(shipment)
+            scanned: dict[str, list[str]] = defaultdict(list)
+            for item, scan in sql.sources("OF_ITEM", items):
+                scanned[item].append(scan)
+            scans = sql.props("Scan", [s for ss in scanned.values() for s in ss])
+            lookup = self._props.get
+
+            found = []
+            for item_id in item_ids:
+                props = items.get(item_id)
+                if props is None:
+                    continue
+                shipments = [
+                    (s, self._props.get(("Shipment", s), {})) for s in carried[item_id]
+                ]
+                item_scans = [(s, scans[s]) for s in scanned[item_id] if s in scans]
+                found.append(
+                    graphreads.item_evidence(
+                        item_id, props, shipments, item_scans, lookup, self._grants
+                    )
+                )
+            return found
+
+    def _brands(self, item_ids: Iterable[str]) -> dict[str, str | None]:
+        """The brand of each item's product, when both are known."""
+        brands: dict[str, str | None] = {}
+        for item, props in self._sql.props("Item", item_ids).items():
+            product = props.get("product")
+            brand = self._props.get(("Product", str(product)), {}).get("brand")
+            brands[item] = brand if isinstance(brand, str) else None
+        return brands
 
     def save_findings(
         self, item_ids: Sequence[str], findings: Sequence[Finding]
     ) -> None:
         """Replace the findings of `item_ids`."""
         with self._mutex:
-            brands = {i: graphreads.item_brand(self._graph, i) for i in item_ids}
+            brands = self._brands({f.item for f in findings})
             rows = [
                 (f.item, f.id, json.dumps(_finding_json(f, brands.get(f.item))))
                 for f in findings
             ]
-            try:
-                with self._db:
-                    self._db.executemany(
-                        "DELETE FROM findings WHERE item = ?", [(i,) for i in item_ids]
-                    )
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO findings (item, id, data)"
-                        " VALUES (?, ?, ?)",
-                        rows,
-                    )
-            except sqlite3.Error as err:
-                raise StoreError(f"could not save findings: {err}") from err
+            self._sql.replace_findings(item_ids, rows)
             for item in item_ids:
                 self._findings.pop(item, None)
             for finding in findings:
@@ -318,49 +378,135 @@ class EmbeddedStore:
 
     def party_facts(self, party_ids: Iterable[str]) -> dict[str, PartyFacts]:
         with self._mutex:
-            return {p: graphreads.party_facts(self._graph, p) for p in party_ids}
+            return {p: graphreads.party_facts(self._props.get, p) for p in party_ids}
 
     def trades(self, party_ids: Iterable[str]) -> list[Trade]:
+        """Described shipments shipped by or consigned to any of the parties."""
         with self._mutex:
-            return graphreads.trades(self._graph, party_ids)
+            shipments = {
+                s
+                for party in party_ids
+                for rel in ("SHIPPED_BY", "CONSIGNED_TO")
+                for s in self._sources(("Party", party), rel)
+            }
+            described = []
+            for shipment in sorted(shipments):
+                props = self._props[("Shipment", shipment)]
+                if node_type("Shipment").is_described(props):
+                    described.append((shipment, props))
+            carried = {i for _, props in described for i in _strings(props, "items")}
+            brands = self._brands(carried)
+
+        found = []
+        for shipment, props in described:
+            items = _strings(props, "items")
+            of_items = {brands.get(i) for i in items}
+            found.append(
+                Trade(
+                    shipment,
+                    str(props["shipper"]),
+                    str(props["consignee"]),
+                    items,
+                    tuple(sorted(b for b in of_items if b is not None)),
+                )
+            )
+        return found
 
     def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:
         with self._mutex:
-            if start not in self._graph:
+            if self.nodes_by_key([start])[0] is None:
                 return Subgraph([], [], truncated=False)
-            return graphreads.neighborhood(self._graph, start, depth, limit)
+            return graphreads.neighborhood(
+                start, depth, limit, self._neighbours, self._edges_among
+            )
+
+    def _neighbours(self, key: NodeKey, most: int) -> list[NodeKey]:
+        label, id_ = key
+        found: set[NodeKey] = set()
+        for r in REL_TYPES:
+            for here, there, outgoing in (
+                (r.source, r.target, True),
+                (r.target, r.source, False),
+            ):
+                if here != label:
+                    continue
+                if r.type in _IN_MEMORY_RELS:
+                    found.update(self._memory_neighbours(key, r.type, outgoing))
+                else:
+                    ids = self._sql.neighbours(r.type, id_, outgoing, most)
+                    found.update((there, other) for other in ids)
+        return sorted(found)[:most]
+
+    def _memory_neighbours(
+        self, key: NodeKey, rel: str, outgoing: bool
+    ) -> list[NodeKey]:
+        if key not in self._graph:
+            return []
+        adjacency = self._graph._succ if outgoing else self._graph._pred  # type: ignore[attr-defined]
+        return [other for other, rels in adjacency[key].items() if rel in rels]
+
+    def _edges_among(self, keys: Sequence[NodeKey]) -> list[Edge]:
+        chosen = set(keys)
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for label, id_ in keys:
+            by_label[label].append(id_)
+        found = []
+        for r in REL_TYPES:
+            sources, targets = by_label.get(r.source, []), by_label.get(r.target, [])
+            if r.type in _IN_MEMORY_RELS:
+                for id_ in sources:
+                    key = (r.source, id_)
+                    found += [
+                        Edge(r.type, key, other)
+                        for other in self._memory_neighbours(key, r.type, True)
+                        if other in chosen
+                    ]
+            else:
+                found += [
+                    Edge(r.type, (r.source, s), (r.target, t))
+                    for s, t in self._sql.edges_among(r.type, sources, targets)
+                ]
+        return found
 
     # -- lifecycle ---------------------------------------------------------------
 
     def close(self) -> None:
         with self._mutex:
-            self._db.close()
+            self._sql.close()
             os.close(self._lock_fd)
 
     def _restore(self) -> None:
-        rows = self._db.execute("SELECT label, id, props FROM nodes")
-        self._graph.add_nodes_from(
-            ((label, id_), decode(label, json.loads(props)))
-            for label, id_, props in rows
-        )
-        for (label, id_), props in self._graph.nodes(data=True):
+        for t in NODE_TYPES:
+            if t.label in ON_DISK:
+                continue
+            self._graph.add_nodes_from(
+                ((t.label, id_), props) for id_, props in self._sql.rows(t.label)
+            )
+        for (label, id_), props in self._props.items():
             if label == "Authorization":
                 self._grant(id_, props)
-        edges = self._db.execute("SELECT type, src, dst FROM edges")
-        self._graph.add_edges_from(
-            ((_ENDPOINTS[t][0], s), (_ENDPOINTS[t][1], d), t) for t, s, d in edges
-        )
-        (seq,) = self._db.execute("SELECT max(seq) FROM pending").fetchone()
-        self._seq = seq or 0
-        for item, data in self._db.execute("SELECT item, data FROM findings"):
+        for rel, s, d in self._sql.edge_rows(_IN_MEMORY_RELS):
+            source, target = _ENDPOINTS[rel]
+            self._graph.add_edge((source, s), (target, d), rel)
+        self._seq = self._sql.pending()[1]
+        for item, data in self._sql.finding_rows():
             stored = _finding_from_json(item, json.loads(data))
             self._findings.setdefault(item, []).append(stored)
         log.info(
-            "store.restored data_dir=%s nodes=%d edges=%d",
+            "store.restored data_dir=%s nodes_in_memory=%d edges_in_memory=%d",
             self.data_dir,
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
+
+
+_ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
+
+
+def _strings(props: Mapping[str, object], name: str) -> tuple[str, ...]:
+    value = props.get(name, ())
+    assert isinstance(value, tuple)
+    return value
 
 
 def _mapping(value: object) -> Mapping[str, object]:
@@ -377,11 +523,6 @@ def _node(key: NodeKey, props: Mapping[str, object]) -> Node:
         _mapping(props.get(EXTRA)),
         node_type(label).is_described(props),
     )
-
-
-def _edge_order(edge: tuple[NodeKey, NodeKey, str]) -> tuple[str, NodeKey, NodeKey]:
-    source, target, rel = edge
-    return rel, source, target
 
 
 def _finding_json(finding: Finding, brand: str | None) -> dict[str, object]:
@@ -408,27 +549,6 @@ def _finding_from_json(item: str, data: Mapping[str, Any]) -> StoredFinding:
         tuple(data["refs"]),
     )
     return StoredFinding(finding, data["brand"])
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    # FULL makes each committed batch survive a power cut, not only a killed process.
-    db.execute("PRAGMA synchronous = FULL")
-    for statement in _SCHEMA:
-        db.execute(statement)
-    found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    if found is None:
-        db.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
-        )
-    elif found[0] != str(SCHEMA_VERSION):
-        raise StoreError(
-            f"{path} has schema version {found[0]}; this graphsvc reads version "
-            f"{SCHEMA_VERSION}"
-        )
-    db.isolation_level = "DEFERRED"
-    return db
 
 
 def _lock(path: Path) -> int:

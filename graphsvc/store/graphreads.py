@@ -1,19 +1,16 @@
-"""Questions the embedded store answers from its networkx graph.
+"""Evidence and subgraphs built from node properties, for the embedded store.
 
-Pure functions of the graph, in the style of networkx: the store calls them while
-holding its lock. Nodes are `(label, id)` keys; relationship types are edge keys.
+The store hands these functions the properties it holds (in memory or in SQLite) and
+a way to look up more; they build the engine's evidence and walk neighbourhoods the
+same way whatever holds the nodes.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Final, TypeAlias
 
-import networkx as nx
-
-from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import (
     AuthorizationFacts,
     ItemEvidence,
@@ -26,112 +23,60 @@ from graphsvc.engine.evidence import (
 from graphsvc.model import AUTHORIZATION, ITEM, SCAN, SHIPMENT
 from graphsvc.store.base import Edge, NodeKey, Subgraph
 
-Graph: TypeAlias = "nx.MultiDiGraph[NodeKey]"
 Props = Mapping[str, object]
-
-# Which relationships lead from a changed node towards the items it bears on.
-_TOWARDS_ITEMS: Final[Mapping[str, tuple[str, ...]]] = {
-    "Brand": ("OF_BRAND",),
-    "Product": ("OF_PRODUCT",),
-    "Party": ("SHIPPED_BY", "CONSIGNED_TO", "CARRIED_BY", "BY_PARTY", "OPERATED_BY"),
-    "Site": ("PRODUCED_AT", "FROM_SITE", "TO_SITE", "AT_SITE"),
-    "Authorization": (),
-    "Shipment": (),
-    "Scan": (),
-}
-
-
+Lookup = Callable[[NodeKey], Props | None]
+"""Properties of a node held in memory (None when there is no such node)."""
 Grants = Mapping[str, set[str]]
 """Authorization ids by the id of the party they authorize."""
 
 
-def _props(graph: Graph) -> Mapping[NodeKey, Props]:
-    # networkx keeps node attributes in this dict. Reading it directly spares a view
-    # object per lookup, which otherwise dominates evidence building.
-    props: Mapping[NodeKey, Props] = graph._node  # type: ignore[attr-defined]
-    return props
+def item_evidence(
+    item_id: str,
+    props: Props,
+    shipments: Sequence[tuple[str, Props]],
+    scans: Sequence[tuple[str, Props]],
+    lookup: Lookup,
+    grants: Grants,
+) -> ItemEvidence:
+    """The engine's evidence for one item from its node and its neighbours' nodes."""
+    item = _item_facts(lookup, item_id, props) if ITEM.is_described(props) else None
+    shipment_facts = sorted(
+        (_shipment_facts(i, p) for i, p in shipments if SHIPMENT.is_described(p)),
+        key=lambda s: (s.shipped_at, s.id),
+    )
+    scan_facts = sorted(
+        (_scan_facts(i, p) for i, p in scans if SCAN.is_described(p)),
+        key=lambda s: (s.at, s.id),
+    )
 
-
-def _in(graph: Graph, key: NodeKey) -> Mapping[NodeKey, Mapping[str, object]]:
-    """Predecessors of `key`, each with its relationship types (networkx's own dict)."""
-    pred: Mapping[NodeKey, Mapping[str, object]] = graph._pred[key]  # type: ignore[attr-defined]
-    return pred
-
-
-def affected_items(graph: Graph, keys: Iterable[NodeKey]) -> set[str]:
-    """Items whose evidence includes any of `keys` (the nodes a batch changed)."""
-    items: set[str] = set()
-    for key in keys:
-        if key in graph:
-            items.update(_items_of(graph, key))
-    return items
-
-
-def _items_of(graph: Graph, key: NodeKey) -> Iterator[str]:
-    label, id_ = key
-    if label == "Item":
-        yield id_
-    elif label in ("Shipment", "Scan"):
-        for _, target, rel in graph.out_edges(key, keys=True):
-            if rel in ("CARRIES", "OF_ITEM"):
-                yield target[1]
-    elif label == "Authorization":
-        party = graph.nodes[key].get("party")
-        if isinstance(party, str):
-            yield from _items_of(graph, ("Party", party))
-    else:
-        wanted = _TOWARDS_ITEMS[label]
-        for source, _, rel in graph.in_edges(key, keys=True):
-            if rel in wanted:
-                yield from _items_of(graph, source)
-
-
-def item_evidence(graph: Graph, grants: Grants, item_id: str) -> ItemEvidence | None:
-    """Everything the engine needs to judge one item; None if the id is unknown."""
-    key = ("Item", item_id)
-    nodes = _props(graph)
-    props = nodes.get(key)
-    if props is None:
-        return None
-    item = _item_facts(graph, item_id, props) if ITEM.is_described(props) else None
-
-    shipments: list[ShipmentFacts] = []
-    scans: list[ScanFacts] = []
-    for source, rels in _in(graph, key).items():
-        source_props = nodes[source]
-        if "CARRIES" in rels and SHIPMENT.is_described(source_props):
-            shipments.append(_shipment_facts(source[1], source_props))
-        elif "OF_ITEM" in rels and SCAN.is_described(source_props):
-            scans.append(_scan_facts(source[1], source_props))
-    shipments.sort(key=lambda s: (s.shipped_at, s.id))
-    scans.sort(key=lambda s: (s.at, s.id))
-
-    site_ids = {s for sh in shipments for s in (sh.origin, sh.destination)}
-    site_ids.update(sc.site for sc in scans)
+    site_ids = {s for sh in shipment_facts for s in (sh.origin, sh.destination)}
+    site_ids.update(sc.site for sc in scan_facts)
     if item is not None and item.produced_at is not None:
         site_ids.add(item.produced_at)
-    sites = {s: _site_facts(graph, s) for s in sorted(site_ids)}
-    party_ids = {p for sh in shipments for p in (sh.shipper, sh.consignee, sh.carrier)}
-    party_ids.update(sc.party for sc in scans)
+    sites = {s: _site_facts(lookup, s) for s in sorted(site_ids)}
+    party_ids = {
+        p for sh in shipment_facts for p in (sh.shipper, sh.consignee, sh.carrier)
+    }
+    party_ids.update(sc.party for sc in scan_facts)
     party_ids.update(site.operator for site in sites.values())
     named = sorted(p for p in party_ids if p is not None)
-    parties = {p: _party_facts(graph, p) for p in named}
+    parties = {p: party_facts(lookup, p) for p in named}
     brand = item.brand if item is not None else None
 
     return ItemEvidence(
         item_id,
         item,
-        tuple(shipments),
-        tuple(scans),
+        tuple(shipment_facts),
+        tuple(scan_facts),
         sites,
         parties,
-        _authorizations(graph, grants, brand, parties) if brand is not None else (),
+        _authorizations(lookup, grants, brand, parties) if brand is not None else (),
     )
 
 
-def _item_facts(graph: Graph, item_id: str, props: Props) -> ItemFacts:
+def _item_facts(lookup: Lookup, item_id: str, props: Props) -> ItemFacts:
     product = str(props["product"])
-    product_props = _props(graph).get(("Product", product), {})
+    product_props = lookup(("Product", product)) or {}
     brand = product_props.get("brand")
     return ItemFacts(
         item_id,
@@ -170,8 +115,8 @@ def _scan_facts(scan_id: str, props: Props) -> ScanFacts:
     )
 
 
-def _site_facts(graph: Graph, site_id: str) -> SiteFacts:
-    props = _props(graph).get(("Site", site_id), {})
+def _site_facts(lookup: Lookup, site_id: str) -> SiteFacts:
+    props = lookup(("Site", site_id)) or {}
     return SiteFacts(
         site_id,
         _opt_str(props.get("operator")),
@@ -182,13 +127,9 @@ def _site_facts(graph: Graph, site_id: str) -> SiteFacts:
     )
 
 
-def party_facts(graph: Graph, party_id: str) -> PartyFacts:
+def party_facts(lookup: Lookup, party_id: str) -> PartyFacts:
     """A party's facts; only its id when it was never described."""
-    return _party_facts(graph, party_id)
-
-
-def _party_facts(graph: Graph, party_id: str) -> PartyFacts:
-    props = _props(graph).get(("Party", party_id), {})
+    props = lookup(("Party", party_id)) or {}
     return PartyFacts(
         party_id,
         _opt_str(props.get("role")),
@@ -202,13 +143,12 @@ def _party_facts(graph: Graph, party_id: str) -> PartyFacts:
 
 
 def _authorizations(
-    graph: Graph, grants: Grants, brand: str, parties: Mapping[str, PartyFacts]
+    lookup: Lookup, grants: Grants, brand: str, parties: Mapping[str, PartyFacts]
 ) -> tuple[AuthorizationFacts, ...]:
-    nodes = _props(graph)
     found = []
     for party in parties:
         for auth_id in grants.get(party, ()):
-            props = nodes[("Authorization", auth_id)]
+            props = lookup(("Authorization", auth_id)) or {}
             if props.get("brand") == brand and AUTHORIZATION.is_described(props):
                 found.append(_authorization_facts(auth_id, props))
     return tuple(sorted(found, key=lambda a: (a.party, a.valid_from, a.id)))
@@ -230,49 +170,23 @@ def _authorization_facts(auth_id: str, props: Props) -> AuthorizationFacts:
     )
 
 
-def trades(graph: Graph, parties: Iterable[str]) -> list[Trade]:
-    """Every described shipment shipped by or consigned to one of `parties`."""
-    shipments: set[NodeKey] = set()
-    for party in parties:
-        key = ("Party", party)
-        if key not in graph:
-            continue
-        for source, _, rel in graph.in_edges(key, keys=True):
-            if rel in ("SHIPPED_BY", "CONSIGNED_TO"):
-                shipments.add(source)
-    found = []
-    for key in sorted(shipments):
-        props = graph.nodes[key]
-        if SHIPMENT.is_described(props):
-            items = props.get("items", ())
-            assert isinstance(items, tuple)
-            brands = {item_brand(graph, item) for item in items}
-            found.append(
-                Trade(
-                    key[1],
-                    str(props["shipper"]),
-                    str(props["consignee"]),
-                    items,
-                    tuple(sorted(b for b in brands if b is not None)),
-                )
-            )
-    return found
+Neighbours = Callable[[NodeKey, int], list[NodeKey]]
+"""At most n neighbours of a node (either direction), in key order."""
+EdgesAmong = Callable[[Sequence[NodeKey]], list[Edge]]
+"""The relationships between the given nodes."""
 
 
-def item_brand(graph: Graph, item_id: str) -> str | None:
-    """The brand of an item's product, when both are known."""
-    nodes = _props(graph)
-    product = nodes.get(("Item", item_id), {}).get("product")
-    if not isinstance(product, str):
-        return None
-    brand = nodes.get(("Product", product), {}).get("brand")
-    return brand if isinstance(brand, str) else None
-
-
-def neighborhood(graph: Graph, start: NodeKey, depth: int, limit: int) -> Subgraph:
+def neighborhood(
+    start: NodeKey,
+    depth: int,
+    limit: int,
+    neighbours: Neighbours,
+    edges_among: EdgesAmong,
+) -> Subgraph:
     """Nodes within `depth` hops of `start` (either direction), at most `limit`.
 
-    Breadth first, neighbours in key order, so the same graph gives the same answer.
+    Breadth first, neighbours in key order, so the same graph gives the same answer;
+    `truncated` tells that the limit left some out.
     """
     seen = {start}
     order = [start]
@@ -282,9 +196,8 @@ def neighborhood(graph: Graph, start: NodeKey, depth: int, limit: int) -> Subgra
         key, distance = frontier.popleft()
         if distance == depth:
             continue
-        for neighbour in sorted(
-            set(graph.successors(key)) | set(graph.predecessors(key))
-        ):
+        room = limit - len(order)
+        for neighbour in neighbours(key, room + len(seen) + 1):
             if neighbour in seen:
                 continue
             if len(order) >= limit:
@@ -294,11 +207,7 @@ def neighborhood(graph: Graph, start: NodeKey, depth: int, limit: int) -> Subgra
             order.append(neighbour)
             frontier.append((neighbour, distance + 1))
 
-    edges = [
-        Edge(rel, source, target)
-        for source, target, rel in graph.subgraph(order).edges(keys=True)
-    ]
-    edges.sort(key=lambda e: (e.type, e.source, e.target))
+    edges = sorted(edges_among(order), key=lambda e: (e.type, e.source, e.target))
     return Subgraph(order, edges, truncated)
 
 

@@ -1,0 +1,278 @@
+"""The durable half of the embedded store: the whole graph as SQLite rows.
+
+Nodes are rows keyed by label and id with their properties as JSON; relationships are
+rows keyed by type, source id and target id (a type has one source and one target
+label), indexed both ways. Every committed batch is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Final
+
+from graphsvc.errors import StoreError
+from graphsvc.model import REL_TYPES, node_type
+from graphsvc.store.base import Edge, NodeKey
+from graphsvc.store.codec import Properties, decode, encode
+from graphsvc.store.planning import Plan
+
+SCHEMA_VERSION: Final = 2
+CHUNK: Final = 900
+"""Ids bound in one `IN (...)` list; below SQLite's oldest limit on parameters."""
+ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
+
+_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nodes (label TEXT NOT NULL, id TEXT NOT NULL,"
+    " props TEXT NOT NULL, described INTEGER NOT NULL,"
+    " PRIMARY KEY (label, id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS undescribed ON nodes (described, label, id)",
+    "CREATE TABLE IF NOT EXISTS edges (type TEXT NOT NULL, src TEXT NOT NULL,"
+    " dst TEXT NOT NULL, PRIMARY KEY (type, src, dst)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS edges_in ON edges (type, dst, src)",
+    # Nodes written since findings were last brought up to date: a crash between a
+    # batch and its findings leaves them here, to be evaluated at the next start.
+    "CREATE TABLE IF NOT EXISTS pending (label TEXT NOT NULL, id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, PRIMARY KEY (label, id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS findings (item TEXT NOT NULL, id TEXT NOT NULL,"
+    " data TEXT NOT NULL, PRIMARY KEY (item, id)) WITHOUT ROWID",
+)
+
+
+def chunked(values: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SqlGraph:
+    """Reads and writes the graph's rows; not thread-safe, the store serialises."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            self._prepare()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _prepare(self) -> None:
+        db = self.db
+        db.execute("PRAGMA journal_mode = WAL")
+        # FULL makes each committed batch survive a power cut, not only a killed
+        # process.
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA cache_size = -65536")
+        found = None
+        tables = db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'")
+        if tables.fetchone() is not None:
+            found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if found is not None and found[0] != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.path} has schema version {found[0]}; this graphsvc reads "
+                f"version {SCHEMA_VERSION}"
+            )
+        for statement in _SCHEMA:
+            db.execute(statement)
+        db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        db.isolation_level = "DEFERRED"
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing -------------------------------------------------------------------
+
+    def commit(self, plan: Plan, seq: int) -> None:
+        """Write a planned batch, and mark its nodes pending as batch `seq`, at once."""
+        node_rows = [
+            (
+                label,
+                id_,
+                json.dumps(encode(props), ensure_ascii=False),
+                node_type(label).is_described(props),
+            )
+            for (label, id_), props in plan.nodes.items()
+        ]
+        try:
+            with self.db:
+                self.db.executemany(
+                    "INSERT INTO nodes (label, id, props, described) VALUES (?,?,?,?)"
+                    " ON CONFLICT (label, id) DO UPDATE SET props = excluded.props,"
+                    " described = excluded.described",
+                    node_rows,
+                )
+                self.db.executemany(
+                    "DELETE FROM edges WHERE type = ? AND src = ? AND dst = ?",
+                    [(t, s[1], d[1]) for t, s, d in plan.removed],
+                )
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO edges (type, src, dst) VALUES (?, ?, ?)",
+                    [(t, s[1], d[1]) for t, s, d in plan.added],
+                )
+                self.db.executemany(
+                    "INSERT INTO pending (label, id, seq) VALUES (?, ?, ?)"
+                    " ON CONFLICT (label, id) DO UPDATE SET seq = excluded.seq",
+                    [(label, id_, seq) for label, id_ in plan.result.touched],
+                )
+        except sqlite3.Error as err:
+            raise StoreError(f"could not write to {self.path}: {err}") from err
+
+    # -- nodes ---------------------------------------------------------------------
+
+    def props(self, label: str, ids: Iterable[str]) -> dict[str, Properties]:
+        """Properties of the nodes of `label` with these ids that exist."""
+        found: dict[str, Properties] = {}
+        for part in chunked(sorted(set(ids))):
+            sql = "SELECT id, props FROM nodes WHERE label = ? AND id IN ({})"
+            rows = self.db.execute(sql.format(_marks(len(part))), (label, *part))
+            for id_, props in rows:
+                found[id_] = decode(label, json.loads(props))
+        return found
+
+    def rows(self, label: str) -> Iterator[tuple[str, Properties]]:
+        """Every node of `label`, in id order."""
+        rows = self.db.execute(
+            "SELECT id, props FROM nodes WHERE label = ? ORDER BY id", (label,)
+        ).fetchall()
+        for id_, props in rows:
+            yield id_, decode(label, json.loads(props))
+
+    def ids(self, label: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT id FROM nodes WHERE label = ? ORDER BY id", (label,)
+        )
+        return [id_ for (id_,) in rows]
+
+    def undescribed(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        rows = self.db.execute(
+            "SELECT label, id FROM nodes WHERE described = 0 ORDER BY label, id"
+        )
+        for label, id_ in rows:
+            found.setdefault(label, []).append(id_)
+        return found
+
+    def node_counts(self) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label"
+        )
+        return dict(rows.fetchall())
+
+    # -- relationships -------------------------------------------------------------
+
+    def sources(self, rel: str, targets: Iterable[str]) -> list[tuple[str, str]]:
+        """(target, source) ids of the `rel` relationships into `targets`."""
+        found: list[tuple[str, str]] = []
+        for part in chunked(sorted(set(targets))):
+            sql = "SELECT dst, src FROM edges WHERE type = ? AND dst IN ({})"
+            found += self.db.execute(sql.format(_marks(len(part))), (rel, *part))
+        return found
+
+    def targets(self, rel: str, sources: Iterable[str]) -> list[tuple[str, str]]:
+        """(source, target) ids of the `rel` relationships out of `sources`."""
+        found: list[tuple[str, str]] = []
+        for part in chunked(sorted(set(sources))):
+            sql = "SELECT src, dst FROM edges WHERE type = ? AND src IN ({})"
+            found += self.db.execute(sql.format(_marks(len(part))), (rel, *part))
+        return found
+
+    def neighbours(self, rel: str, id_: str, outgoing: bool, limit: int) -> list[str]:
+        """At most `limit` ids at the other end of `rel` from one node, in id order."""
+        if outgoing:
+            sql = (
+                "SELECT dst FROM edges WHERE type = ? AND src = ? ORDER BY dst LIMIT ?"
+            )
+        else:
+            sql = (
+                "SELECT src FROM edges WHERE type = ? AND dst = ? ORDER BY src LIMIT ?"
+            )
+        return [other for (other,) in self.db.execute(sql, (rel, id_, limit))]
+
+    def edges_among(
+        self, rel: str, sources: Sequence[str], targets: Sequence[str]
+    ) -> list[tuple[str, str]]:
+        """(source, target) of `rel` relationships between the two sets of ids."""
+        if not sources or not targets:
+            return []
+        found: list[tuple[str, str]] = []
+        for part in chunked(list(sources), CHUNK // 2):
+            for other in chunked(list(targets), CHUNK // 2):
+                sql = "SELECT src, dst FROM edges WHERE type = ? AND src IN ({})"
+                sql += " AND dst IN ({})"
+                marks = (_marks(len(part)), _marks(len(other)))
+                found += self.db.execute(sql.format(*marks), (rel, *part, *other))
+        return found
+
+    def edges(self) -> Iterator[Edge]:
+        """Every relationship, ordered by type, source and target."""
+        rows = self.db.execute(
+            "SELECT type, src, dst FROM edges ORDER BY type, src, dst"
+        )
+        for rel, src, dst in rows.fetchall():
+            source, target = ENDPOINTS[rel]
+            yield Edge(rel, (source, src), (target, dst))
+
+    def edge_rows(self, rels: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(type, source id, target id) of every relationship of these types."""
+        rels = list(rels)
+        return self.db.execute(
+            f"SELECT type, src, dst FROM edges WHERE type IN ({_marks(len(rels))})",
+            rels,
+        ).fetchall()
+
+    def edge_counts(self) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT type, count(*) FROM edges GROUP BY type ORDER BY type"
+        )
+        return dict(rows.fetchall())
+
+    # -- pending -------------------------------------------------------------------
+
+    def pending(self) -> tuple[int, int]:
+        count, seq = self.db.execute(
+            "SELECT count(*), max(seq) FROM pending"
+        ).fetchone()
+        return count, seq or 0
+
+    def pending_chunk(self, upto: int, after: NodeKey, size: int) -> list[NodeKey]:
+        rows = self.db.execute(
+            "SELECT label, id FROM pending WHERE seq <= ?"
+            " AND (label, id) > (?, ?) ORDER BY label, id LIMIT ?",
+            (upto, *after, size),
+        ).fetchall()
+        return [(label, id_) for label, id_ in rows]
+
+    def clear_pending(self, upto: int) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM pending WHERE seq <= ?", (upto,))
+
+    # -- findings ------------------------------------------------------------------
+
+    def replace_findings(
+        self, item_ids: Sequence[str], rows: Sequence[tuple[str, str, str]]
+    ) -> None:
+        """Replace the findings of `item_ids` with (item, id, JSON data) rows."""
+        try:
+            with self.db:
+                self.db.executemany(
+                    "DELETE FROM findings WHERE item = ?", [(i,) for i in item_ids]
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO findings (item, id, data) VALUES (?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.Error as err:
+            raise StoreError(f"could not save findings: {err}") from err
+
+    def finding_rows(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT item, data FROM findings").fetchall()
