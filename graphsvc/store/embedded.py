@@ -225,14 +225,13 @@ class EmbeddedStore:
             return Pending(*self._sql.pending())
 
     def pending_keys(self, upto: int) -> Iterator[NodeKey]:
-        last: NodeKey = ("", "")
+        last = 0
         while True:
             with self._mutex:
-                rows = self._sql.pending_chunk(upto, last, PENDING_CHUNK)
+                rows, last = self._sql.pending_chunk(upto, last, PENDING_CHUNK)
             yield from rows
             if len(rows) < PENDING_CHUNK:
                 return
-            last = rows[-1]
 
     def clear_pending(self, upto: int) -> None:
         with self._mutex:

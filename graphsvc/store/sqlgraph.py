@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
+import orjson
+
 from graphsvc.errors import StoreError
 from graphsvc.model import REL_TYPES, node_type
 from graphsvc.store.base import Edge, NodeKey
@@ -29,17 +31,29 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS nodes (label TEXT NOT NULL, id TEXT NOT NULL,"
     " props TEXT NOT NULL, described INTEGER NOT NULL,"
     " PRIMARY KEY (label, id)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS undescribed ON nodes (described, label, id)",
+    # Only the few nodes that are referenced but not described yet are indexed.
+    "CREATE INDEX IF NOT EXISTS undescribed ON nodes (label, id) WHERE described = 0",
     "CREATE TABLE IF NOT EXISTS edges (type TEXT NOT NULL, src TEXT NOT NULL,"
     " dst TEXT NOT NULL, PRIMARY KEY (type, src, dst)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS edges_in ON edges (type, dst, src)",
     # Nodes written since findings were last brought up to date: a crash between a
     # batch and its findings leaves them here, to be evaluated at the next start.
-    "CREATE TABLE IF NOT EXISTS pending (label TEXT NOT NULL, id TEXT NOT NULL,"
-    " seq INTEGER NOT NULL, PRIMARY KEY (label, id)) WITHOUT ROWID",
+    # Appended to, never updated: a node written by several batches is listed once
+    # per batch, and readers fold the repeats.
+    "CREATE TABLE IF NOT EXISTS pending (seq INTEGER NOT NULL, label TEXT NOT NULL,"
+    " id TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS pending_seq ON pending (seq)",
     "CREATE TABLE IF NOT EXISTS findings (item TEXT NOT NULL, id TEXT NOT NULL,"
     " data TEXT NOT NULL, PRIMARY KEY (item, id)) WITHOUT ROWID",
 )
+
+
+def _dumps(props: Properties) -> bytes:
+    try:
+        return orjson.dumps(props)
+    except orjson.JSONEncodeError:
+        # orjson refuses integers beyond 64 bits, which a feed's extra fields may hold.
+        return json.dumps(encode(props), ensure_ascii=False).encode()
 
 
 def chunked(values: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
@@ -95,12 +109,7 @@ class SqlGraph:
     def commit(self, plan: Plan, seq: int) -> None:
         """Write a planned batch, and mark its nodes pending as batch `seq`, at once."""
         node_rows = [
-            (
-                label,
-                id_,
-                json.dumps(encode(props), ensure_ascii=False),
-                node_type(label).is_described(props),
-            )
+            (label, id_, _dumps(props), node_type(label).is_described(props))
             for (label, id_), props in plan.nodes.items()
         ]
         try:
@@ -120,9 +129,8 @@ class SqlGraph:
                     [(t, s[1], d[1]) for t, s, d in plan.added],
                 )
                 self.db.executemany(
-                    "INSERT INTO pending (label, id, seq) VALUES (?, ?, ?)"
-                    " ON CONFLICT (label, id) DO UPDATE SET seq = excluded.seq",
-                    [(label, id_, seq) for label, id_ in plan.result.touched],
+                    "INSERT INTO pending (seq, label, id) VALUES (?, ?, ?)",
+                    [(seq, label, id_) for label, id_ in plan.result.touched],
                 )
         except sqlite3.Error as err:
             raise StoreError(f"could not write to {self.path}: {err}") from err
@@ -136,7 +144,7 @@ class SqlGraph:
             sql = "SELECT id, props FROM nodes WHERE label = ? AND id IN ({})"
             rows = self.db.execute(sql.format(_marks(len(part))), (label, *part))
             for id_, props in rows:
-                found[id_] = decode(label, json.loads(props))
+                found[id_] = decode(label, orjson.loads(props))
         return found
 
     def rows(self, label: str) -> Iterator[tuple[str, Properties]]:
@@ -145,7 +153,7 @@ class SqlGraph:
             "SELECT id, props FROM nodes WHERE label = ? ORDER BY id", (label,)
         ).fetchall()
         for id_, props in rows:
-            yield id_, decode(label, json.loads(props))
+            yield id_, decode(label, orjson.loads(props))
 
     def ids(self, label: str) -> list[str]:
         rows = self.db.execute(
@@ -244,13 +252,18 @@ class SqlGraph:
         ).fetchone()
         return count, seq or 0
 
-    def pending_chunk(self, upto: int, after: NodeKey, size: int) -> list[NodeKey]:
+    def pending_chunk(
+        self, upto: int, after: int, size: int
+    ) -> tuple[list[NodeKey], int]:
+        """Pending nodes of batches up to `upto` listed after row `after`, and the
+        last row read (repeats included)."""
         rows = self.db.execute(
-            "SELECT label, id FROM pending WHERE seq <= ?"
-            " AND (label, id) > (?, ?) ORDER BY label, id LIMIT ?",
-            (upto, *after, size),
+            "SELECT rowid, label, id FROM pending WHERE rowid > ? AND seq <= ?"
+            " ORDER BY rowid LIMIT ?",
+            (after, upto, size),
         ).fetchall()
-        return [(label, id_) for label, id_ in rows]
+        last = rows[-1][0] if rows else after
+        return [(label, id_) for _, label, id_ in rows], last
 
     def clear_pending(self, upto: int) -> None:
         with self.db:
