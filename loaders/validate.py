@@ -97,8 +97,10 @@ def _key(node_type: NodeType, values: Mapping[str, Value]) -> str:
         if isinstance(value, datetime):
             value = value.astimezone(UTC).isoformat()
         parts.append(str(value))
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
-    return f"{node_type.kind}:{digest}"
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    # Leading with the first identity field (a scan's item) keeps the ids of one
+    # item's scans together, which keeps a store's index writes local.
+    return f"{node_type.kind}:{parts[0]}:{digest}"
 
 
 def _check_together(node_type: NodeType, values: Mapping[str, Value]) -> None:
