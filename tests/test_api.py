@@ -403,3 +403,39 @@ def test_every_type_and_field_is_described() -> None:
 
     assert missing == []
     assert undescribed_types == []
+
+
+def test_graphiql_is_served_at_the_graphql_path(server: Server) -> None:
+    response = server.client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_unexpected_errors_are_masked_and_logged_with_their_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    from graphsvc.api.context import Context, Limits
+    from graphsvc.api.schema import build_schema
+    from graphsvc.investigation import Investigation
+    from graphsvc.store.embedded import EmbeddedStore
+
+    class BrokenStore(EmbeddedStore):
+        def trades(self, party_ids: object) -> list[Any]:
+            raise RuntimeError("secret internals at /var/lib/db")
+
+    store = BrokenStore(tmp_path / "data")
+    context = Context(Investigation(store), Limits())
+
+    result = asyncio.run(
+        build_schema().execute("{ distributorClusters { id } }", context_value=context)
+    )
+    store.close()
+
+    assert [e.message for e in result.errors or []] == ["Unexpected error."]
+    (record,) = [r for r in caplog.records if r.name == "graphsvc.api.schema"]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is not None
+    assert "secret internals" in str(record.exc_info[1])
