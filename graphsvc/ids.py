@@ -184,6 +184,20 @@ _BAD_ESCAPE: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Plain ids leave canonical_id after the first test, other URIs after the second.
 _URI_HEADS: Final = frozenset(("urn:", "http"))
 _GS1_HEADS: Final = ("urn:epc:", "http://", "https://")
+_LINK_HEADS: Final = _GS1_HEADS[1:]
+
+# Serialised items are most of the identifiers in a feed, and each is seen once, so the
+# cache cannot help them. These patterns read their common, well-formed spellings (an
+# sgtin URN, a Digital Link of GTIN and serial) in one match. They accept only what the
+# general reading accepts unchanged, serials with no character to escape; anything else,
+# faults included, takes the general path, which also words the errors.
+_SERIAL: Final = r"([A-Za-z0-9._-]{1,20})"
+_SGTIN_URN: Final = re.compile(
+    r"(?i:urn:epc:id:sgtin):([0-9]{6,12})\.([0-9]{1,7})\." + _SERIAL
+)
+_SGTIN_LINK: Final = re.compile(
+    r"(?i:https?)://[^/?#]+/01/([0-9]{14})/21/" + _SERIAL + r"(?:[?#].*)?", re.DOTALL
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +246,16 @@ def canonical_id(value: str) -> str:
     """
     if value[:4].lower() not in _URI_HEADS:
         return value
-    if not value[:8].lower().startswith(_GS1_HEADS):
+    head = value[:8].lower()
+    if head == "urn:epc:":
+        item = _SGTIN_URN.fullmatch(value)
+        if item is not None and (gtin := _sgtin_gtin(item[1], item[2])):
+            return f"{CANONICAL_BASE}/01/{gtin}/21/{item[3]}"
+    elif head.startswith(_LINK_HEADS):
+        item = _SGTIN_LINK.fullmatch(value)
+        if item is not None and _mod10(item[1][:-1]) == item[1][-1]:
+            return f"{CANONICAL_BASE}/01/{item[1]}/21/{item[2]}"
+    else:
         return value
     return _canonical_uri(value)
 
@@ -323,9 +346,7 @@ def check_digit(digits: str) -> str:
     """
     if not _is_digits(digits):
         raise InvalidIdentifier(f"'{digits}' is not a string of digits")
-    # Weights run 3, 1, 3, ... from the rightmost digit.
-    total = 3 * sum(map(int, digits[::-2])) + sum(map(int, digits[-2::-2]))
-    return str(-total % 10)
+    return _mod10(digits)
 
 
 def parse_gs1(value: str) -> GS1Key | None:
@@ -340,9 +361,32 @@ def parse_gs1(value: str) -> GS1Key | None:
     head = value[:8].lower()
     if head == "urn:epc:":
         return _read_urn(value)
-    if head.startswith(_GS1_HEADS[1:]):
+    if head.startswith(_LINK_HEADS):
         return _read_digital_link(value)
     return None
+
+
+# Many serials share one product, so the check digits of a few GTINs are asked again
+# and again; so are the GTINs of a few sgtin URN heads (`_sgtin_gtin`).
+@functools.lru_cache(maxsize=1 << 12)
+def _mod10(digits: str) -> str:
+    """The check digit of `digits`, which must be ASCII digits."""
+    # Weights run 3, 1, 3, ... from the rightmost digit. Summing the ASCII codes and
+    # taking off those of the zeros is much cheaper than int() on every digit.
+    odd, even = digits[::-2].encode(), digits[-2::-2].encode()
+    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
+    return str(-total % 10)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _sgtin_gtin(prefix: str, reference: str) -> str | None:
+    """The GTIN of an sgtin URN's company prefix and item reference (ASCII digits);
+    None if they do not have 13 digits together."""
+    if len(prefix) + len(reference) != 13:
+        return None
+    # The item reference's first digit (the indicator) leads the GTIN.
+    body = reference[0] + prefix + reference[1:]
+    return body + _mod10(body)
 
 
 @functools.lru_cache(maxsize=1 << 16)
