@@ -18,7 +18,7 @@ import click
 from graphsvc import __version__
 from graphsvc.config import default_data_dir
 from graphsvc.errors import GraphsvcError
-from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store import STORES, open_store
 from loaders.load import BATCH_SIZE
 
 log = logging.getLogger("graphsvc")
@@ -33,6 +33,18 @@ _data_dir_option = click.option(
     default=default_data_dir,
     show_default="$GRAPHSVC_DATA_DIR, else the user data directory",
     help="Where the embedded store keeps the graph.",
+)
+
+
+_store_option = click.option(
+    "--store",
+    "store_kind",
+    type=click.Choice(STORES),
+    envvar="GRAPHSVC_STORE",
+    default="embedded",
+    show_default=True,
+    help="Where the graph lives; neo4j reads NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD "
+    "and NEO4J_DATABASE.",
 )
 
 
@@ -76,6 +88,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @_data_dir_option
+@_store_option
 @click.option(
     "--rejects-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -93,7 +106,11 @@ def main(ctx: click.Context, debug: bool) -> None:
     "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
 def load(
-    data_dir: Path, rejects_dir: Path | None, batch_size: int, paths: tuple[Path, ...]
+    data_dir: Path,
+    store_kind: str,
+    rejects_dir: Path | None,
+    batch_size: int,
+    paths: tuple[Path, ...],
 ) -> None:
     """Load feed files, or every feed file under directories, into the store."""
     from graphsvc.service import load_into, rejects_dir_for
@@ -102,6 +119,7 @@ def load(
         report = load_into(
             data_dir,
             list(paths),
+            store_kind=store_kind,
             rejects_dir=rejects_dir or rejects_dir_for(data_dir),
             batch_size=batch_size,
             progress=progress,
@@ -132,9 +150,10 @@ def generate(items: int, seed: int, out: Path) -> None:
 
 @main.command()
 @_data_dir_option
-def stats(data_dir: Path) -> None:
+@_store_option
+def stats(data_dir: Path, store_kind: str) -> None:
     """Print node counts per label and relationship counts per type."""
-    store = EmbeddedStore(data_dir)
+    store = open_store(store_kind, data_dir)
     try:
         counts = store.counts()
     finally:
@@ -157,13 +176,14 @@ _port_option = click.option(
 
 @main.command()
 @_data_dir_option
+@_store_option
 @_host_option
 @_port_option
-def serve(data_dir: Path, host: str, port: int) -> None:
+def serve(data_dir: Path, store_kind: str, host: str, port: int) -> None:
     """Serve the GraphQL API (and GraphiQL) at /graphql."""
     from graphsvc.service import serve as run
 
-    run(data_dir, host=host, port=port)
+    run(data_dir, host=host, port=port, store_kind=store_kind)
 
 
 @main.command()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graphsvc.investigation import Investigation
-from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store import open_store
 from loaders.load import BATCH_SIZE, LoadReport, Progress, load_paths
 
 log = logging.getLogger(__name__)
@@ -23,12 +23,13 @@ def load_into(
     data_dir: Path,
     paths: list[Path],
     *,
+    store_kind: str = "embedded",
     rejects_dir: Path | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load feed files into the embedded store of `data_dir`."""
-    store = EmbeddedStore(data_dir)
+    """Load feed files into the store, then bring findings up to date."""
+    store = open_store(store_kind, data_dir)
     try:
         report = load_paths(
             store,
@@ -43,7 +44,9 @@ def load_into(
         store.close()
 
 
-def serve(data_dir: Path, *, host: str, port: int) -> None:
+def serve(
+    data_dir: Path, *, host: str, port: int, store_kind: str = "embedded"
+) -> None:
     """Open the store, catch up on findings, and serve HTTP until stopped."""
     import uvicorn
 
@@ -51,7 +54,7 @@ def serve(data_dir: Path, *, host: str, port: int) -> None:
     from graphsvc.api.context import Limits
 
     limits = Limits.from_env()
-    store = EmbeddedStore(data_dir)
+    store = open_store(store_kind, data_dir)
     investigation = Investigation(store)
     investigation.refresh()
     log.info("service.listening url=http://%s:%d/graphql", host, port)

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest_neo4j import neo4j_server  # noqa: F401 - a fixture, shared this way
+from conftest_neo4j import neo4j_server  # noqa: F401 - fixtures, shared this way
+from conftest_stores import any_store, stores  # noqa: F401
 
 from graphsvc.store.embedded import EmbeddedStore
 

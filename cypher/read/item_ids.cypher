@@ -1,0 +1,3 @@
+// Every item id, described or only referenced.
+MATCH (item:Item)
+RETURN collect(item.id) AS ids

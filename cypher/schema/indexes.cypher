@@ -1,0 +1,8 @@
+// Lookups by a property other than the id: an item's evidence finds the grants of its
+// parties, findings are listed per item, party and brand, and a refresh takes the
+// pending nodes up to a batch number.
+CREATE INDEX IF NOT EXISTS FOR (grant:Authorization) ON (grant.party);
+CREATE INDEX IF NOT EXISTS FOR (finding:Finding) ON (finding.item);
+CREATE INDEX IF NOT EXISTS FOR (finding:Finding) ON (finding.party);
+CREATE INDEX IF NOT EXISTS FOR (finding:Finding) ON (finding.brand);
+CREATE INDEX IF NOT EXISTS FOR (pending:Pending) ON (pending.seq);

@@ -1,0 +1,5 @@
+// Remove relationships of one type whose reference property changed.
+// :param pairs => [{source: 'PR-1', target: 'BR-1'}]
+UNWIND $pairs AS pair
+MATCH (:$$Source$$ {id: pair.source})-[rel:$$Type$$]->(:$$Target$$ {id: pair.target})
+DELETE rel

@@ -1,0 +1,279 @@
+"""The Neo4j store's questions, each answered inside one read transaction.
+
+Each function fetches the part of the graph a question needs in a few batched
+queries, then answers it the way the embedded store does, with the functions of
+`graphreads` where they apply, so that both stores give the same answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import neo4j
+
+from graphsvc.engine.clusters import Trade
+from graphsvc.engine.evidence import ItemEvidence
+from graphsvc.engine.findings import finding_order
+from graphsvc.model import BY_LABEL, NODE_TYPES, REL_TYPES, SHIPMENT
+from graphsvc.store import graphreads
+from graphsvc.store.base import Edge, NodeKey, StoredFinding, Subgraph
+from graphsvc.store.codec import Properties
+from graphsvc.store.cypher import for_label, statement
+from graphsvc.store.neo4j_codec import DATES, INSTANTS, finding_from_neo4j, from_neo4j
+
+Tx = neo4j.ManagedTransaction
+
+TYPES: Final = list(dict.fromkeys(r.type for r in REL_TYPES))
+"""The model's relationship types: findings' links are not among them."""
+ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
+
+_TEMPORAL: Final = {t.label: DATES[t.label] + INSTANTS[t.label] for t in NODE_TYPES}
+AFFECTED_CHUNK: Final = 5_000
+"""Changed nodes traced to their items per query."""
+_EVERY: Final = 2**31 - 1
+"""A `most` that no node's neighbours reach (Cypher slices take 32-bit ints)."""
+_Sources = list[tuple[str, Properties]]
+"""The shipments or scans of an item: each one's id and properties."""
+_AFFECTED: Final = {
+    "Shipment": "shipments",
+    "Scan": "scans",
+    "Product": "products",
+    "Brand": "brands",
+}
+"""The parameters of affected_items.cypher named after the label of their ids."""
+
+
+def rows_of(tx: Tx, text: str, **params: Any) -> list[Any]:
+    """The list in the one column of the one row that `text` returns."""
+    record = tx.run(text, params).single(strict=True)
+    rows: list[Any] = record[0]
+    return rows
+
+
+def fetch(tx: Tx, keys: Iterable[NodeKey]) -> dict[NodeKey, Properties]:
+    """The properties of those keys that exist (none for labels outside the model)."""
+    return {key: props for key, (props, _) in fetch_elements(tx, keys).items()}
+
+
+def fetch_elements(
+    tx: Tx, keys: Iterable[NodeKey]
+) -> dict[NodeKey, tuple[Properties, str]]:
+    """Like `fetch`, with each node's element id."""
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for label, id_ in keys:
+        if label in BY_LABEL:
+            by_label[label].add(id_)
+    found: dict[NodeKey, tuple[Properties, str]] = {}
+    for label, ids in by_label.items():
+        text = for_label("read/nodes_by_id", label)
+        rows = rows_of(tx, text, ids=sorted(ids), temporal=_TEMPORAL[label])
+        for row in rows:
+            id_, props = from_neo4j(label, dict(row["props"]))
+            found[label, id_] = (props, row["element"])
+    return found
+
+
+def nodes_of_label(tx: Tx, label: str) -> list[tuple[str, Properties]]:
+    """Every node of `label` with its properties, in id order."""
+    text = for_label("read/nodes_of_label", label)
+    rows = rows_of(tx, text, temporal=_TEMPORAL[label])
+    found = [from_neo4j(label, dict(pairs)) for pairs in rows]
+    return sorted(found, key=lambda node: node[0])
+
+
+def affected_items(tx: Tx, by_label: Mapping[str, set[str]]) -> set[str]:
+    """Items whose evidence includes any of the nodes, given as ids per label."""
+    parties = set(by_label.get("Party", ()))
+    changed = by_label.get("Authorization", ())
+    for grant in fetch(tx, (("Authorization", a) for a in changed)).values():
+        _add(parties, grant, "party")
+    sites = set(by_label.get("Site", ()))
+    if parties:
+        text = statement("read/sites_operated_by")
+        sites.update(rows_of(tx, text, parties=sorted(parties)))
+
+    params = {name: sorted(by_label.get(key, ())) for key, name in _AFFECTED.items()}
+    params["parties"] = sorted(parties)
+    params["sites"] = sorted(sites)
+    items = set(by_label.get("Item", ()))
+    # A refresh after a large load asks about every node it wrote; asked at once,
+    # Neo4j would hold all their paths to items in one transaction's memory.
+    text = statement("read/affected_items")
+    empty: dict[str, list[str]] = {name: [] for name in params}
+    for name, ids in params.items():
+        for start in range(0, len(ids), AFFECTED_CHUNK):
+            part = ids[start : start + AFFECTED_CHUNK]
+            items.update(rows_of(tx, text, **{**empty, name: part}))
+    return items
+
+
+def item_evidence(tx: Tx, item_ids: Sequence[str]) -> list[ItemEvidence]:
+    """Evidence for each known item id, in the order asked.
+
+    One statement fetches the items, their shipments and scans, and every site,
+    party and grant these name; `graphreads.item_evidence` picks what the rules need.
+    """
+    text = statement("read/evidence")
+    record = tx.run(text, ids=sorted(set(item_ids))).single(strict=True)
+    items: dict[str, tuple[Properties, _Sources, _Sources]] = {}
+    nodes: dict[NodeKey, Properties] = {}
+    for row in record["items"]:
+        id_, props = from_neo4j("Item", row["item"])
+        shipments = [from_neo4j("Shipment", s) for s in row["shipments"]]
+        scans = [from_neo4j("Scan", s) for s in row["scans"]]
+        items[id_] = (props, shipments, scans)
+        product, brand = props.get("product"), row["brand"]
+        if isinstance(product, str) and brand is not None:
+            nodes["Product", product] = {"brand": brand}
+    for label, found in (("Site", "sites"), ("Party", "parties")):
+        for stored in record[found]:
+            node_id, props = from_neo4j(label, stored)
+            nodes[label, node_id] = props
+    grants: dict[str, set[str]] = defaultdict(set)
+    for stored in record["grants"]:
+        grant_id, props = from_neo4j("Authorization", stored)
+        nodes["Authorization", grant_id] = props
+        grants[str(props["party"])].add(grant_id)
+
+    return [
+        graphreads.item_evidence(i, *items[i], nodes.get, grants)
+        for i in item_ids
+        if i in items
+    ]
+
+
+def _add(found: set[str], props: Mapping[str, object], *names: str) -> None:
+    for name in names:
+        value = props.get(name)
+        if isinstance(value, str):
+            found.add(value)
+
+
+def item_brands(tx: Tx, item_ids: Iterable[str]) -> dict[str, str | None]:
+    """The brand of each existing item's product (None when either is unknown)."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    return dict(rows_of(tx, statement("read/item_brands"), ids=ids))
+
+
+def trades(tx: Tx, party_ids: Sequence[str]) -> list[Trade]:
+    """Described shipments shipped by or consigned to any of the parties."""
+    shipments: dict[str, Properties] = {}
+    text = statement("read/trades")
+    for row in rows_of(tx, text, parties=sorted(set(party_ids))):
+        id_, props = from_neo4j("Shipment", row)
+        shipments[id_] = props
+    described = [
+        (id_, props)
+        for id_, props in sorted(shipments.items())
+        if SHIPMENT.is_described(props)
+    ]
+    brands = item_brands(tx, (i for _, props in described for i in _items(props)))
+
+    found = []
+    for id_, props in described:
+        carried = _items(props)
+        of_items = {brands.get(i) for i in carried}
+        found.append(
+            Trade(
+                id_,
+                str(props["shipper"]),
+                str(props["consignee"]),
+                carried,
+                tuple(sorted(b for b in of_items if b is not None)),
+            )
+        )
+    return found
+
+
+def _items(props: Mapping[str, object]) -> tuple[str, ...]:
+    value = props.get("items", ())
+    assert isinstance(value, tuple)
+    return value
+
+
+def findings(tx: Tx, text: str, params: dict[str, Any]) -> list[StoredFinding]:
+    """The findings a statement returns, in the engine's order."""
+    found = [finding_from_neo4j(row) for row in rows_of(tx, text, **params)]
+    found.sort(key=lambda f: finding_order(f.finding))
+    return found
+
+
+def neighborhood(tx: Tx, start: NodeKey, depth: int, limit: int) -> Subgraph:
+    """`graphreads.neighborhood`, expanding one breadth-first level per query."""
+    found = fetch_elements(tx, [start])
+    if start not in found:
+        return Subgraph([], [], truncated=False)
+    expander = _Expander(tx, start, found[start][1])
+    return graphreads.neighborhood(
+        start, depth, limit, expander.neighbours, expander.edges_among
+    )
+
+
+class _Expander:
+    """Neighbours for `graphreads.neighborhood`, fetched a level at a time.
+
+    The walk asks for one node's neighbours at a time. On a node not fetched yet,
+    every node discovered so far and not fetched is fetched with it: breadth first,
+    those are the rest of its level.
+    """
+
+    def __init__(self, tx: Tx, start: NodeKey, element: str) -> None:
+        self.tx = tx
+        self.element = {start: element}
+        self.key_of = {element: start}
+        self.fetched: dict[NodeKey, tuple[int, list[NodeKey]]] = {}
+
+    def neighbours(self, key: NodeKey, most: int) -> list[NodeKey]:
+        if key not in self.fetched or self.fetched[key][0] < most:
+            level = [k for k in self.element if k not in self.fetched]
+            self._fetch(level if key in level else [key], most)
+        return self.fetched[key][1][:most]
+
+    def _fetch(self, keys: Sequence[NodeKey], most: int) -> None:
+        exotic = self._expand(keys, most)
+        if exotic:
+            # Neo4j's text order differs from Python's here: take all and sort.
+            self._expand(exotic, _EVERY)
+            for key in exotic:
+                self.fetched[key] = (most, sorted(self.fetched[key][1])[:most])
+
+    def _expand(self, keys: Sequence[NodeKey], most: int) -> list[NodeKey]:
+        rows = rows_of(
+            self.tx,
+            statement("read/neighbours"),
+            nodes=[self.element[k] for k in keys],
+            types=TYPES,
+            most=most,
+        )
+        exotic = []
+        for row in rows:
+            key = self.key_of[row["element"]]
+            found = []
+            for label, id_, element in row["neighbours"]:
+                neighbour = (label, id_)
+                self.element.setdefault(neighbour, element)
+                self.key_of[element] = neighbour
+                found.append(neighbour)
+            self.fetched[key] = (most, found)
+            if row["exotic"]:
+                exotic.append(key)
+        return exotic
+
+    def edges_among(self, keys: Sequence[NodeKey]) -> list[Edge]:
+        chosen = set(keys)
+        rows = rows_of(
+            self.tx,
+            statement("read/outgoing"),
+            nodes=[self.element[k] for k in keys],
+            types=TYPES,
+        )
+        found = []
+        for source, rel_type, element in rows:
+            target = self.key_of.get(element)
+            if target in chosen:
+                found.append(Edge(rel_type, self.key_of[source], target))
+        return found

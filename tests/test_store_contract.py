@@ -1,0 +1,630 @@
+"""What every store does, checked on each of them with the same expected values."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest_stores import Stores
+from store_data import WORLD, load, records, shipment, snapshot, write, write_feed
+
+from graphsvc.engine.evidence import (
+    AuthorizationFacts,
+    ItemEvidence,
+    ItemFacts,
+    PartyFacts,
+    ShipmentFacts,
+    SiteFacts,
+)
+from graphsvc.engine.findings import FindingKind
+from graphsvc.errors import InvalidArgument
+from graphsvc.generate import generate
+from graphsvc.investigation import Investigation, RefreshReport
+from graphsvc.store.base import Change, Edge, FindingQuery, Pending, Store, Subgraph
+from loaders.load import load_paths
+
+HOUR = timedelta(hours=1)
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def test_present_fields_overwrite_and_absent_fields_are_kept(
+    any_store: Store, tmp_path: Path
+) -> None:
+    party = {"kind": "party", "id": "P1", "name": "Nord", "role": "distributor"}
+    write(any_store, tmp_path, {**party, "phone": "+49 40 1", "vat": "DE1"})
+
+    changes = write(any_store, tmp_path, {**party, "name": "Nord GmbH", "web": "n.de"})
+
+    node = any_store.node("Party", "P1")
+    assert node is not None
+    assert node.properties == {
+        "name": "Nord GmbH",
+        "role": "distributor",
+        "phone": "+49 40 1",
+    }
+    assert node.extra == {"vat": "DE1", "web": "n.de"}
+    assert changes == {"party:updated": 1}
+
+
+def test_resending_a_record_changes_nothing(any_store: Store, tmp_path: Path) -> None:
+    brand = {"kind": "brand", "id": "B1", "name": "Luma"}
+
+    first = write(any_store, tmp_path, brand)
+    again = write(any_store, tmp_path, brand)
+
+    assert first == {"brand:new": 1}
+    assert again == {"brand:unchanged": 1}
+
+
+def test_references_to_unknown_nodes_are_kept_as_stubs_until_described(
+    any_store: Store, tmp_path: Path
+) -> None:
+    write(any_store, tmp_path, {"kind": "product", "id": "PR1", "brand": "B1"})
+
+    assert any_store.dangling() == {"Brand": ["B1"]}
+    stub = any_store.node("Brand", "B1")
+    assert stub is not None
+    assert (stub.properties, stub.extra, stub.described) == ({}, {}, False)
+
+    changes = write(any_store, tmp_path, {"kind": "brand", "id": "B1", "name": "Luma"})
+
+    assert changes == {"brand:new": 1}
+    assert any_store.dangling() == {}
+    assert list(any_store.edges()) == [
+        Edge("OF_BRAND", ("Product", "PR1"), ("Brand", "B1"))
+    ]
+
+
+def test_a_changed_reference_moves_the_relationship(
+    any_store: Store, tmp_path: Path
+) -> None:
+    write(any_store, tmp_path, {"kind": "product", "id": "PR1", "brand": "B1"})
+
+    write(any_store, tmp_path, {"kind": "product", "id": "PR1", "brand": "B2"})
+
+    assert list(any_store.edges()) == [
+        Edge("OF_BRAND", ("Product", "PR1"), ("Brand", "B2"))
+    ]
+    assert any_store.dangling() == {"Brand": ["B1", "B2"]}
+
+
+def test_shipment_items_are_the_union_of_the_field_and_the_links(
+    any_store: Store, tmp_path: Path
+) -> None:
+    sent = {
+        "kind": "shipment",
+        "id": "S1",
+        "shipper": "P1",
+        "consignee": "P2",
+        "origin": "A",
+        "destination": "B",
+        "shipped_at": "2026-01-01T00:00:00Z",
+    }
+    write(
+        any_store,
+        tmp_path,
+        {"kind": "shipment_item", "shipment": "S1", "item": "I0"},
+        {**sent, "items": ["I1", "I2"]},
+    )
+
+    changes = write(
+        any_store,
+        tmp_path,
+        {"kind": "shipment_item", "shipment": "S1", "item": "I3"},
+        {"kind": "shipment_item", "shipment": "S1", "item": "I1"},
+        {**sent, "items": ["I2", "I4"]},
+    )
+
+    node = any_store.node("Shipment", "S1")
+    assert node is not None
+    assert node.properties["items"] == ("I0", "I1", "I2", "I3", "I4")
+    carried = sorted(e.target[1] for e in any_store.edges() if e.type == "CARRIES")
+    assert carried == ["I0", "I1", "I2", "I3", "I4"]
+    assert changes == {
+        "shipment_item:new": 1,
+        "shipment_item:unchanged": 1,
+        "shipment:updated": 1,
+    }
+
+
+def test_defaults_apply_when_a_node_is_first_described(
+    any_store: Store, tmp_path: Path
+) -> None:
+    write(
+        any_store,
+        tmp_path,
+        {"kind": "site", "id": "S1", "operator": "P1", "country": "DE"},
+        {
+            "kind": "authorization",
+            "brand": "B",
+            "party": "P",
+            "valid_from": "2025-01-01",
+        },
+    )
+    write(
+        any_store,
+        tmp_path,
+        {"kind": "site", "id": "S1", "type": "port", "operator": "P1", "country": "DE"},
+    )
+
+    site = any_store.node("Site", "S1")
+    auth = any_store.node("Authorization", "B/P/2025-01-01")
+    assert site is not None
+    assert auth is not None
+    assert site.properties["type"] == "port"
+    assert auth.properties == {
+        "brand": "B",
+        "party": "P",
+        "valid_from": date(2025, 1, 1),
+        "territories": ("*",),
+    }
+
+
+def test_a_renewal_is_a_second_authorization(any_store: Store, tmp_path: Path) -> None:
+    auth = {"kind": "authorization", "brand": "B", "party": "P"}
+    write(
+        any_store,
+        tmp_path,
+        {**auth, "valid_from": "2024-01-01", "valid_until": "2024-12-31"},
+        {**auth, "valid_from": "2025-03-01"},
+    )
+
+    assert [n.id for n in any_store.nodes("Authorization")] == [
+        "B/P/2024-01-01",
+        "B/P/2025-03-01",
+    ]
+    assert any_store.counts().relationships == {"GRANTED_BY": 2, "GRANTED_TO": 2}
+
+
+def test_a_resent_scan_is_counted_once(any_store: Store, tmp_path: Path) -> None:
+    scan = {"kind": "scan", "item": "I1", "site": "S1", "step": "received"}
+
+    write(
+        any_store,
+        tmp_path,
+        {**scan, "at": "2026-01-01T09:00:00+01:00"},
+        {**scan, "at": "2026-01-01T08:00:00Z"},
+    )
+
+    assert any_store.counts().nodes == {"Item": 1, "Scan": 1, "Site": 1}
+
+
+def test_changes_are_counted_per_kind(any_store: Store, tmp_path: Path) -> None:
+    result = any_store.write(
+        records(
+            tmp_path,
+            {"kind": "brand", "id": "B1", "name": "Luma"},
+            {"kind": "brand", "id": "B1", "name": "Luma"},
+            {"kind": "brand", "id": "B1", "name": "Luma Botanica"},
+        )
+    )
+
+    assert dict(result.changes) == {
+        ("brand", Change.NEW): 1,
+        ("brand", Change.UNCHANGED): 1,
+        ("brand", Change.UPDATED): 1,
+    }
+    assert result.touched == {("Brand", "B1")}
+
+
+def test_values_keep_their_types_and_offsets(any_store: Store, tmp_path: Path) -> None:
+    write(
+        any_store,
+        tmp_path,
+        {
+            "kind": "item",
+            "id": "I1",
+            "product": "P1",
+            "produced_on": "2026-03-01T09:30:00.250+05:30",
+            "lot": "L7",
+            "grade": {"a": [1, 2.5, None]},
+        },
+        {
+            "kind": "site",
+            "id": "S1",
+            "operator": "O",
+            "country": "FR",
+            "lat": 48.5,
+            "lon": 2,
+        },
+    )
+
+    item, site, missing, unknown = any_store.nodes_by_key(
+        [("Item", "I1"), ("Site", "S1"), ("Item", "I2"), ("Nothing", "I1")]
+    )
+
+    assert item is not None
+    produced_on = item.properties["produced_on"]
+    assert isinstance(produced_on, datetime)
+    assert produced_on == datetime(2026, 3, 1, 4, 0, 0, 250000, tzinfo=UTC)
+    assert produced_on.utcoffset() == timedelta(hours=5, minutes=30)
+    assert item.extra == {"grade": {"a": [1, 2.5, None]}}
+    assert site is not None
+    assert site.properties == {
+        "operator": "O",
+        "country": "FR",
+        "lat": 48.5,
+        "lon": 2.0,
+        "type": "warehouse",
+    }
+    assert (missing, unknown) == (None, None)
+    assert list(any_store.nodes("Nothing")) == []
+
+
+# -- durability ------------------------------------------------------------------------
+
+
+def test_reopening_restores_exactly_the_acknowledged_graph(
+    stores: Stores, tmp_path: Path
+) -> None:
+    paths = write_feed(tmp_path / "feed", items=200)
+    store = stores.open()
+    load_paths(store, paths, batch_size=64)
+    before = snapshot(store)
+    stores.close(store)
+
+    after = snapshot(stores.open())
+
+    assert after == before
+    assert len(before[0]) == 200 + 20 + 7
+    assert len(before[1]) == 200 * 3 + 20 * 4 + 2 + 1 + 2
+
+
+def test_loading_twice_or_in_another_order_gives_the_same_graph(
+    stores: Stores, tmp_path: Path
+) -> None:
+    paths = write_feed(tmp_path / "feed", items=50)
+    once = stores.open()
+    load_paths(once, paths)
+    expected = snapshot(once)
+
+    twice = stores.empty()
+    load_paths(twice, paths)
+    second = load_paths(twice, paths)
+    loaded_twice = snapshot(twice)
+    reversed_ = stores.empty()
+    load_paths(reversed_, list(reversed(paths)), batch_size=7)
+
+    assert loaded_twice == expected
+    assert snapshot(reversed_) == expected
+    assert {change.value for _, change in second.changes} == {"unchanged"}
+
+
+# -- pending nodes and findings -------------------------------------------------------
+
+
+def test_pending_nodes_are_listed_per_batch_until_cleared(
+    any_store: Store, tmp_path: Path
+) -> None:
+    write(any_store, tmp_path, {"kind": "product", "id": "PR1", "brand": "B1"})
+    write(any_store, tmp_path, {"kind": "brand", "id": "B1", "name": "Luma"})
+
+    first = any_store.pending()
+    upto_first = sorted(any_store.pending_keys(1))
+    every = sorted(any_store.pending_keys(2))
+    any_store.clear_pending(1)
+    left = any_store.pending()
+    any_store.clear_pending(2)
+
+    assert first == Pending(count=3, upto=2)
+    assert upto_first == [("Brand", "B1"), ("Product", "PR1")]
+    assert every == [("Brand", "B1"), ("Brand", "B1"), ("Product", "PR1")]
+    assert left == Pending(count=1, upto=2)
+    assert any_store.pending() == Pending(count=0, upto=0)
+
+
+def test_a_load_evaluates_only_the_items_it_touched(
+    any_store: Store, tmp_path: Path
+) -> None:
+    investigation = Investigation(any_store)
+    load(any_store, tmp_path, *WORLD)
+    first = investigation.refresh()
+
+    load(any_store, tmp_path, shipment("SH1", ["I1", "I3"]))
+    second = investigation.refresh()
+    third = investigation.refresh()
+
+    assert first == RefreshReport(items=5, findings=0)
+    assert second == RefreshReport(items=2, findings=2)
+    assert third == RefreshReport(items=0, findings=0)
+    assert kinds(investigation) == [
+        ("UNAUTHORIZED_HOLDER", "I1", "NORD"),
+        ("UNAUTHORIZED_HOLDER", "I3", "NORD"),
+    ]
+
+
+def test_a_new_authorization_clears_the_findings_it_covers(
+    any_store: Store, tmp_path: Path
+) -> None:
+    investigation = Investigation(any_store)
+    load(any_store, tmp_path, *WORLD, shipment("SH1", ["I1", "I3"]))
+    investigation.refresh()
+
+    load(
+        any_store,
+        tmp_path,
+        {
+            "kind": "authorization",
+            "brand": "B",
+            "party": "NORD",
+            "valid_from": "2025-01-01",
+            "territories": ["DE"],
+        },
+    )
+    report = investigation.refresh()
+
+    assert report == RefreshReport(items=2, findings=0)
+    assert kinds(investigation) == []
+
+
+def test_findings_left_pending_by_a_crash_are_caught_up_at_the_next_start(
+    stores: Stores, tmp_path: Path
+) -> None:
+    store = stores.open()
+    load(store, tmp_path, *WORLD, shipment("SH1", ["I2"]))
+    stores.close(store)  # as if the process died before evaluating the batch
+
+    reopened = stores.open()
+    investigation = Investigation(reopened)
+    pending = reopened.pending()
+    report = investigation.refresh()
+
+    assert pending.count == 12
+    assert report == RefreshReport(items=5, findings=1)
+    assert kinds(investigation) == [("UNAUTHORIZED_HOLDER", "I2", "NORD")]
+    assert reopened.pending().count == 0
+
+
+def test_findings_are_paged_in_order_and_replaced_per_item(
+    any_store: Store, tmp_path: Path
+) -> None:
+    investigation = Investigation(any_store)
+    load(
+        any_store,
+        tmp_path,
+        *WORLD,
+        shipment("SH1", ["I1", "I3"]),
+        {**shipment("SH2", ["I0"]), "shipped_at": "2026-01-15T00:00:00+01:00"},
+    )
+    investigation.refresh()
+    every = any_store.findings(FindingQuery())
+
+    page = any_store.findings(FindingQuery(), first=2, after=every[0].finding.id)
+    of_party = any_store.findings(FindingQuery(party="NORD"), first=1)
+    of_other_brand = any_store.findings(FindingQuery(brand="X"))
+    any_store.save_findings(["I1"], [])
+
+    assert [(s.finding.item, s.brand) for s in every] == [
+        ("I0", "B"),
+        ("I1", "B"),
+        ("I3", "B"),
+    ]
+    at = every[0].finding.at
+    assert at is not None
+    assert (at, at.utcoffset()) == (datetime(2026, 1, 14, 23, tzinfo=UTC), HOUR)
+    assert page == every[1:]
+    assert of_party == every[:1]
+    assert of_other_brand == []
+    assert any_store.count_findings(FindingQuery(party="NORD")) == 2
+    assert any_store.item_findings("I3") == every[2:]
+    assert any_store.item_findings("I1") == []
+    with pytest.raises(InvalidArgument, match="names no finding"):
+        any_store.findings(FindingQuery(), after="no-such-finding")
+
+
+# -- questions -------------------------------------------------------------------------
+
+
+def test_evidence_gathers_what_an_item_touches(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load(
+        any_store,
+        tmp_path,
+        *WORLD,
+        shipment("SH1", ["I1"]),
+        {
+            "kind": "authorization",
+            "brand": "B",
+            "party": "NORD",
+            "valid_from": "2025-01-01",
+            "territories": ["DE"],
+        },
+        {"kind": "scan", "item": "I9", "site": "S-HAM", "step": "received"}
+        | {"at": "2026-02-02T00:00:00Z"},
+    )
+
+    found = any_store.item_evidence(["I1", "nothing", "I9"])
+
+    at_ham = SiteFacts("S-HAM", "NORD", "DE")
+    assert [e.item_id for e in found] == ["I1", "I9"]
+    assert found[0] == ItemEvidence(
+        "I1",
+        ItemFacts("I1", "P", "B", "S-FAB", datetime(2026, 1, 1, tzinfo=UTC)),
+        (
+            ShipmentFacts(
+                "SH1",
+                "FAB",
+                "NORD",
+                "S-FAB",
+                "S-HAM",
+                datetime(2026, 2, 1, tzinfo=UTC),
+            ),
+        ),
+        (),
+        {"S-FAB": SiteFacts("S-FAB", "FAB", "FR"), "S-HAM": at_ham},
+        {
+            "FAB": PartyFacts("FAB", "manufacturer", "Fab"),
+            "NORD": PartyFacts("NORD", "distributor", "Nord"),
+        },
+        (
+            AuthorizationFacts(
+                "B/NORD/2025-01-01", "B", "NORD", date(2025, 1, 1), None, ("DE",)
+            ),
+        ),
+    )
+    assert found[1].item is None
+    assert [s.site for s in found[1].scans] == ["S-HAM"]
+    assert found[1].sites == {"S-HAM": at_ham}
+
+
+def test_affected_items_follow_every_path_to_an_item(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load(
+        any_store,
+        tmp_path,
+        *WORLD,
+        shipment("SH1", ["I1"]),
+        {"kind": "scan", "item": "I2", "site": "S-HAM", "step": "received"}
+        | {"at": "2026-02-02T00:00:00Z", "party": "NORD"},
+        {"kind": "authorization", "brand": "B", "party": "NORD"}
+        | {"valid_from": "2025-01-01"},
+    )
+
+    def affected(*keys: tuple[str, str]) -> list[str]:
+        return sorted(any_store.affected_items(keys))
+
+    assert affected(("Item", "I4")) == ["I4"]
+    assert affected(("Shipment", "SH1")) == ["I1"]
+    assert affected(("Site", "S-HAM")) == ["I1", "I2"]
+    assert affected(("Authorization", "B/NORD/2025-01-01")) == ["I1", "I2"]
+    assert affected(("Party", "FAB")) == ["I0", "I1", "I2", "I3", "I4"]
+    assert affected(("Brand", "B")) == ["I0", "I1", "I2", "I3", "I4"]
+    assert affected(("Party", "NOBODY"), ("Authorization", "none")) == []
+
+
+def test_trades_and_party_facts(any_store: Store, tmp_path: Path) -> None:
+    load(
+        any_store,
+        tmp_path,
+        *WORLD,
+        shipment("SH2", ["I2", "I9"]),
+        shipment("SH1", ["I1"]),
+        {"kind": "shipment_item", "shipment": "SH3", "item": "I1"},
+        {"kind": "party", "id": "NORD", "name": "Nord", "role": "distributor"}
+        | {"phone": "+49 40 555 01"},
+    )
+
+    trades = any_store.trades(["NORD", "NOBODY"])
+    facts = any_store.party_facts(["NORD", "NOBODY"])
+
+    assert [
+        (t.shipment, t.shipper, t.consignee, t.items, t.brands) for t in trades
+    ] == [
+        ("SH1", "FAB", "NORD", ("I1",), ("B",)),
+        ("SH2", "FAB", "NORD", ("I2", "I9"), ("B",)),
+    ]
+    assert facts == {
+        "NORD": PartyFacts("NORD", "distributor", "Nord", phone="+49 40 555 01"),
+        "NOBODY": PartyFacts("NOBODY"),
+    }
+
+
+def test_a_neighbourhood_is_walked_breadth_first_in_key_order(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load(any_store, tmp_path, *WORLD, shipment("SH1", ["I1", "I3"]))
+
+    whole = any_store.neighborhood(("Site", "S-FAB"), depth=1, limit=20)
+    cut = any_store.neighborhood(("Site", "S-FAB"), depth=2, limit=4)
+    missing = any_store.neighborhood(("Site", "nowhere"), depth=2, limit=4)
+
+    assert whole.nodes == [
+        ("Site", "S-FAB"),
+        ("Item", "I0"),
+        ("Item", "I1"),
+        ("Item", "I2"),
+        ("Item", "I3"),
+        ("Item", "I4"),
+        ("Party", "FAB"),
+        ("Shipment", "SH1"),
+    ]
+    assert whole.truncated is False
+    assert whole.edges[:2] == [
+        Edge("CARRIES", ("Shipment", "SH1"), ("Item", "I1")),
+        Edge("CARRIES", ("Shipment", "SH1"), ("Item", "I3")),
+    ]
+    assert len(whole.edges) == 10
+    assert cut == Subgraph(
+        [("Site", "S-FAB"), ("Item", "I0"), ("Item", "I1"), ("Item", "I2")],
+        [
+            Edge("PRODUCED_AT", ("Item", "I0"), ("Site", "S-FAB")),
+            Edge("PRODUCED_AT", ("Item", "I1"), ("Site", "S-FAB")),
+            Edge("PRODUCED_AT", ("Item", "I2"), ("Site", "S-FAB")),
+        ],
+        truncated=True,
+    )
+    assert missing == Subgraph([], [], truncated=False)
+
+
+def test_neighbours_are_cut_in_code_point_order(
+    any_store: Store, tmp_path: Path
+) -> None:
+    # UTF-16 order (Neo4j's) puts U+1F600 before U+FFFD; code point order does not.
+    ids = ["P-a", "P-\U0001f600", "P-\ufffd"]
+    write(
+        any_store,
+        tmp_path,
+        *({"kind": "product", "id": id_, "brand": "B"} for id_ in ids),
+    )
+
+    cut = any_store.neighborhood(("Brand", "B"), depth=1, limit=3)
+
+    assert cut.nodes == [("Brand", "B"), ("Product", "P-a"), ("Product", "P-\ufffd")]
+    assert cut.truncated is True
+
+
+# -- the demo -------------------------------------------------------------------------
+
+CaseKey = tuple[str, str, str | None, str | None]
+
+
+def test_the_demo_finds_what_was_planted_and_keeps_cluster_ids(
+    stores: Stores, tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed"
+    generate(feed, items=600, seed=11)
+    truth: dict[str, Any] = json.loads((feed / "truth.json").read_text())
+    store = stores.open()
+    report = load_paths(store, [feed])
+    investigation = Investigation(store)
+    investigation.refresh()
+
+    found: Counter[CaseKey] = Counter(
+        (s.finding.kind.value, s.finding.item, s.finding.party, s.finding.shipment)
+        for s in investigation.findings(FindingQuery())
+    )
+    clusters = investigation.clusters()
+    again = stores.empty()
+    load_paths(again, [feed])
+    Investigation(again).refresh()
+    reloaded = Investigation(again).clusters()
+
+    expected: Counter[CaseKey] = Counter(
+        (c["kind"], c["item"], c["party"], c["shipment"]) for c in truth["cases"]
+    )
+    assert report.ok, report.render()
+    assert found == expected
+    assert sum(expected.values()) == 81
+    assert {kind for kind, *_ in expected} == {k.value for k in FindingKind}
+    by_members = {c.members: c for c in clusters}
+    assert len(truth["rings"]) == 3
+    for ring in truth["rings"]:
+        cluster = by_members.get(tuple(ring["members"]))
+        assert cluster is not None, ring
+        assert list(cluster.entry_points) == ring["entry_points"]
+        assert list(cluster.exits) == ring["exits"]
+    assert [c.id for c in reloaded] == [c.id for c in clusters]
+
+
+def kinds(investigation: Investigation) -> list[tuple[str, str, str | None]]:
+    return [
+        (s.finding.kind.value, s.finding.item, s.finding.party)
+        for s in investigation.findings(FindingQuery())
+    ]
