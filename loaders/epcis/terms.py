@@ -14,7 +14,7 @@ from graphsvc.ids import canonical_class, canonical_id
 from loaders.epcis.cbv import Vocabulary, bare, expand_curie, web_uri
 from loaders.epcis.model import SourceDestination
 
-_KEPT: Final = 1 << 14
+_KEPT: Final = 1 << 12
 """Most answers one memo keeps."""
 
 _Key = TypeVar("_Key")
@@ -26,6 +26,7 @@ class Memo(dict[_Key, _Value]):
     stays flat however many different questions a document asks."""
 
     def remember(self, key: _Key, value: _Value) -> _Value:
+        """Keep `value` as the answer to `key`, and return it."""
         if len(self) >= _KEPT:
             self.clear()
         self[key] = value
@@ -88,8 +89,8 @@ class Terms:
         """The canonical product class of `text`, an epcClass."""
         known = self._classes.get(text)
         if known is None:
-            known = canonical_class(expand_curie(text, self.prefixes))
-            self._classes.remember(text, known)
+            spelled = canonical_class(expand_curie(text, self.prefixes))
+            known = self._classes.remember(text, spelled)
         return known
 
     def word(self, text: str, vocabulary: Vocabulary) -> str:
@@ -97,8 +98,8 @@ class Terms:
         key = (text, vocabulary.urn)
         known = self._words.get(key)
         if known is None:
-            known = bare(expand_curie(text, self.prefixes), vocabulary)
-            self._words.remember(key, known)
+            spelled = bare(expand_curie(text, self.prefixes), vocabulary)
+            known = self._words.remember(key, spelled)
         return known
 
     def web_uri(self, value: str, vocabulary: Vocabulary) -> str:
