@@ -17,8 +17,9 @@ import click
 
 from graphsvc import __version__
 from graphsvc.config import default_data_dir
-from graphsvc.errors import GraphsvcError
+from graphsvc.errors import ConfigError, GraphsvcError
 from graphsvc.store import STORES, open_store
+from graphsvc.store.embedded import DB_FILE
 from loaders.load import BATCH_SIZE
 
 log = logging.getLogger("graphsvc")
@@ -153,6 +154,8 @@ def generate(items: int, seed: int, out: Path) -> None:
 @_store_option
 def stats(data_dir: Path, store_kind: str) -> None:
     """Print node counts per label and relationship counts per type."""
+    if store_kind == "embedded" and not (data_dir / DB_FILE).exists():
+        raise ConfigError(f"there is no graphsvc store in {data_dir}")
     store = open_store(store_kind, data_dir)
     try:
         counts = store.counts()

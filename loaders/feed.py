@@ -45,12 +45,13 @@ def feed_format(path: Path) -> str | None:
 def read_feed(path: Path) -> Iterator[Outcome]:
     """Stream the records of one feed file.
 
-    Raises InvalidInput when the file as a whole cannot be read (unknown format, a CSV
-    whose kind cannot be told); a bad record only yields a Rejection.
+    Raises InvalidInput, without the file's name (the caller reports it), when the
+    file as a whole cannot be read (unknown format, a CSV whose kind cannot be told);
+    a bad record only yields a Rejection.
     """
     fmt = feed_format(path)
     if fmt is None:
-        raise InvalidInput(f"{path.name}: not a feed file (.jsonl or .csv, maybe .gz)")
+        raise InvalidInput("not a feed file (.jsonl or .csv, maybe .gz)")
     with open_bytes(path) as stream:
         if fmt == "jsonl":
             yield from read_jsonl(stream, path.name)
@@ -135,7 +136,7 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
     head = _csv_line(header)
     if "kind" not in columns and stem_kind is None:
         raise InvalidInput(
-            f"{name}: no 'kind' column, and the file name does not name a kind "
+            "no 'kind' column, and the file name does not name a kind "
             f"({', '.join(f'{k}.csv' for k in _KIND_FILES)})"
         )
 

@@ -102,7 +102,7 @@ def test_an_unreadable_file_is_a_fatal_error_exit_2(tmp_path: Path) -> None:
     result = run("load", "--data-dir", str(tmp_path / "data"), str(export))
 
     assert result.returncode == 2
-    assert "failed: export.csv: export.csv: no 'kind' column" in result.stdout
+    assert "failed: export.csv: no 'kind' column" in result.stdout
 
 
 def test_usage_errors_exit_2_in_one_line(tmp_path: Path) -> None:
@@ -130,6 +130,16 @@ def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> N
     ]
     assert debug.returncode == 1
     assert "Traceback (most recent call last)" in debug.stderr
+
+
+def test_stats_on_a_directory_without_a_store_says_so(tmp_path: Path) -> None:
+    result = run("stats", "--data-dir", str(tmp_path / "typo"))
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"graphsvc: error: there is no graphsvc store in {tmp_path / 'typo'}"
+    )
+    assert not (tmp_path / "typo").exists()
 
 
 def test_stats_prints_counts_per_label_and_type(tmp_path: Path) -> None:
