@@ -38,15 +38,14 @@ CALL (items) {
   RETURN collect(site {.*}) AS sites
 }
 CALL (items, sites) {
-  CALL (items, sites) {
-    UNWIND items AS found
-    UNWIND [s IN found.shipments | s.shipper] + [s IN found.shipments | s.consignee]
-      + [s IN found.shipments | s.carrier] + [c IN found.scans | c.party] AS party_id
-    RETURN party_id
-    UNION
-    UNWIND sites AS site
-    RETURN site.operator AS party_id
-  }
+  // No UNION here: its de-duplication would key every row on the imported lists.
+  WITH items, [site IN sites | site.operator] AS operators
+  UNWIND items AS found
+  UNWIND [s IN found.shipments | s.shipper] + [s IN found.shipments | s.consignee]
+    + [s IN found.shipments | s.carrier] + [c IN found.scans | c.party] AS party_id
+  WITH operators, collect(DISTINCT party_id) AS named
+  UNWIND named + operators AS party_id
+  WITH DISTINCT party_id
   MATCH (party:Party {id: party_id})
   RETURN collect(party {.*}) AS parties
 }
