@@ -396,20 +396,7 @@ class EmbeddedStore:
             carried = {i for _, props in described for i in _strings(props, "items")}
             brands = self._brands(carried)
 
-        found = []
-        for shipment, props in described:
-            items = _strings(props, "items")
-            of_items = {brands.get(i) for i in items}
-            found.append(
-                Trade(
-                    shipment,
-                    str(props["shipper"]),
-                    str(props["consignee"]),
-                    items,
-                    tuple(sorted(b for b in of_items if b is not None)),
-                )
-            )
-        return found
+        return [graphreads.trade(s, props, brands) for s, props in described]
 
     def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:
         with self._mutex:

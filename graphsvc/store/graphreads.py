@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
+from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import (
     AuthorizationFacts,
     ItemEvidence,
@@ -167,6 +168,20 @@ def _authorization_facts(auth_id: str, props: Props) -> AuthorizationFacts:
         valid_from,
         valid_until if isinstance(valid_until, date) else None,
         territories,
+    )
+
+
+def trade(shipment_id: str, props: Props, brands: Mapping[str, str | None]) -> Trade:
+    """A described shipment as the cluster rules see it, with its items' brands."""
+    items = props.get("items", ())
+    assert isinstance(items, tuple)
+    of_items = {brands.get(i) for i in items}
+    return Trade(
+        shipment_id,
+        str(props["shipper"]),
+        str(props["consignee"]),
+        items,
+        tuple(sorted(b for b in of_items if b is not None)),
     )
 
 

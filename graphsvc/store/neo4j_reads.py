@@ -173,20 +173,7 @@ def trades(tx: Tx, party_ids: Sequence[str]) -> list[Trade]:
     ]
     brands = item_brands(tx, (i for _, props in described for i in _items(props)))
 
-    found = []
-    for id_, props in described:
-        carried = _items(props)
-        of_items = {brands.get(i) for i in carried}
-        found.append(
-            Trade(
-                id_,
-                str(props["shipper"]),
-                str(props["consignee"]),
-                carried,
-                tuple(sorted(b for b in of_items if b is not None)),
-            )
-        )
-    return found
+    return [graphreads.trade(id_, props, brands) for id_, props in described]
 
 
 def _items(props: Mapping[str, object]) -> tuple[str, ...]:
