@@ -1008,6 +1008,8 @@ def test_parse_timestamp(text: str, expected: datetime) -> None:
         ("2024-05-01 10:00:00Z", "is not a timestamp with a UTC offset"),
         ("2024-05-01T10:00:00+14:30", "has an impossible UTC offset +14:30"),
         ("2024-02-30T10:00:00Z", "is not a valid date and time (day is out of range"),
+        ("0001-01-01T00:00:00+01:00", "falls outside the years 1 to 9999 in UTC"),
+        ("9999-12-31T23:59:59-00:30", "falls outside the years 1 to 9999 in UTC"),
     ],
 )
 def test_parse_timestamp_refuses(text: str, reason: str) -> None:

@@ -38,7 +38,7 @@ def parse_timestamp(text: str) -> datetime:
     # Nearly every timestamp takes this path: one match, then the C parser.
     if _ISO_TIMESTAMP.fullmatch(text):
         try:
-            return datetime.fromisoformat(text).astimezone(UTC)
+            return _in_utc(datetime.fromisoformat(text), text)
         except ValueError:
             pass  # An impossible date or time; the reading below words the error.
 
@@ -61,7 +61,15 @@ def parse_timestamp(text: str) -> datetime:
         local = datetime(*fields, micro, zone)
     except ValueError as err:
         raise ValueError(f"'{text}' is not a valid date and time ({err})") from None
-    return local.astimezone(UTC)
+    return _in_utc(local, text)
+
+
+def _in_utc(instant: datetime, text: str) -> datetime:
+    """`instant` in UTC, refused when that falls outside years 1 to 9999."""
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"'{text}' falls outside the years 1 to 9999 in UTC") from None
 
 
 def is_offset(text: str) -> bool:
