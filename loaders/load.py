@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -234,6 +235,12 @@ def _records(
     except OSError as err:
         report.failed_files[path.name] = tally.failure = err.strerror or str(err)
         log.warning("load.file_failed file=%s reason=%s", path.name, err)
+    except (EOFError, zlib.error) as err:
+        # A truncated or corrupt gzip file; EOFError would otherwise end the CLI as
+        # if the user had pressed Ctrl-D.
+        reason = f"the compressed file is truncated or corrupt ({err})"
+        report.failed_files[path.name] = tally.failure = reason
+        log.warning("load.file_failed file=%s reason=%s", path.name, reason)
     if progress is not None:
         progress(path.name, count)
 

@@ -35,7 +35,7 @@ def record(
         rejected=1 if outcome is LoadOutcome.LOADED_WITH_REJECTIONS else 0,
         outcome=outcome,
         reason="Permission denied" if failed else None,
-        rejects_file="/tmp/r/feed.rejects.jsonl" if not failed else None,
+        rejects_file="loads/load-1/feed.rejects.jsonl" if not failed else None,
     )
 
 
