@@ -120,7 +120,7 @@ def serve(
     investigation = Investigation(store)
     investigation.refresh()
     log.info("service.listening url=http://%s:%d/graphql", host, port)
-    app = create_app(investigation, limits)
+    app = create_app(investigation, limits, data_dir)
     uvicorn.run(app, host=host, port=port, log_config=None)
 
 
