@@ -248,3 +248,30 @@ def test_a_run_where_every_file_failed_exits_2(tmp_path: Path) -> None:
         "sync: 1 files, 0 loaded, 0 already loaded, 1 failed; 0 records written,"
         " 0 rejected"
     )
+
+
+def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
+    folder, data = tmp_path / "feeds", tmp_path / "data"
+    good, mixed = jsonl(BRAND), jsonl(PARTY, UNDATED)
+    drop(folder, "good.jsonl", good, 1_000)
+    drop(folder, "mixed.jsonl", mixed, 2_000)
+    runner = CliRunner()
+
+    loaded = runner.invoke(
+        main, ["load", "--data-dir", str(data), "--source", "nightly", str(folder)]
+    )
+    future = runner.invoke(
+        main, ["history", "--data-dir", str(data), "--since", "2999-01-01"]
+    )
+
+    assert loaded.exit_code == 1
+    assert history(data) == [
+        ("nightly", str(folder / "good.jsonl"), "loaded", {"brand": 1}, 0, None,
+         sha(good), len(good)),
+        ("nightly", str(folder / "mixed.jsonl"), "loaded_with_rejections",
+         {"party": 1}, 1, None, sha(mixed), len(mixed)),
+    ]  # fmt: skip
+    header, sources, nightly = future.output.splitlines()
+    assert header.split() == ["started", "outcome", "records", "rejected", "file"]
+    assert sources == "sources (last successful load)"
+    assert nightly.startswith("  nightly: 20")
