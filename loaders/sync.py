@@ -18,24 +18,50 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from graphsvc.store.base import BatchResult, Store
 from graphsvc.store.loads import LoadRecord
 from loaders.epcis import HEAD_BYTES, detect_epcis
 from loaders.feed import feed_format
 from loaders.history import FileDigest, file_digest, load_file, record_load
-from loaders.load import BATCH_SIZE
+from loaders.load import BATCH_SIZE, BatchHook
 
 log = logging.getLogger(__name__)
 
 CACHE_VERSION: Final = 1
 
 FileKind = Literal["feed", "epcis", "other"]
+
+
+class FileLoader(Protocol):
+    """Loads one file found in a source and records it (as `load_file` does)."""
+
+    def __call__(
+        self,
+        store: Store,
+        path: Path,
+        *,
+        source: str,
+        file_name: str,
+        digest: FileDigest,
+        loads_dir: Path,
+        batch_size: int = BATCH_SIZE,
+        after_batch: BatchHook | None = None,
+    ) -> LoadRecord: ...
+
+
+_LOADERS: Final[dict[FileKind, FileLoader]] = {
+    "feed": load_file,
+    # EPCIS documents go to the feed loader, which refuses them (recorded as failed),
+    # until the EPCIS loader is wired in here with `load_file`'s signature.
+    "epcis": load_file,
+}
+"""How each kind of file found in a source is loaded and recorded."""
 
 
 @dataclass(frozen=True)
@@ -194,17 +220,17 @@ def sync_once(
     found = candidates(sources)
     digests: dict[Path, FileDigest] = {}
     unreadable: dict[Path, str] = {}
-    wanted: list[Candidate] = []
+    wanted: list[tuple[Candidate, FileKind]] = []
     for candidate in found:
         try:
             kind = _identify(candidate, cache, digests)
         except OSError as err:
             if feed_format(candidate.path) is not None:
                 unreadable[candidate.path] = err.strerror or str(err)
-                wanted.append(candidate)
+                wanted.append((candidate, "feed"))
             continue
         if kind != "other":
-            wanted.append(candidate)
+            wanted.append((candidate, kind))
     cache.save({str(c.path) for c in found})
     summary.seen = len(wanted)
 
@@ -214,7 +240,7 @@ def sync_once(
         if stop.is_set():
             raise Interrupted
 
-    for candidate in wanted:
+    for candidate, kind in wanted:
         if stop.is_set():
             summary.interrupted = True
             break
@@ -228,7 +254,17 @@ def sync_once(
             summary.skipped += 1
             continue
         try:
-            record = _load(store, candidate, digest, loads_dir, batch_size, check_stop)
+            load = _LOADERS[kind]
+            record = load(
+                store,
+                candidate.path,
+                source=candidate.source,
+                file_name=candidate.name,
+                digest=digest,
+                loads_dir=loads_dir,
+                batch_size=batch_size,
+                after_batch=check_stop,
+            )
         except Interrupted:
             summary.interrupted = True
             break
@@ -263,31 +299,6 @@ def _identify(
     if kind != "other":
         digests[candidate.path] = FileDigest(content_hash, candidate.size)
     return kind
-
-
-def _load(
-    store: Store,
-    candidate: Candidate,
-    digest: FileDigest,
-    loads_dir: Path,
-    batch_size: int,
-    check_stop: Callable[[BatchResult], None],
-) -> LoadRecord:
-    """Load one file, whatever it holds, and record it.
-
-    EPCIS documents go the same way as feed files until the EPCIS loader is wired
-    in here; until then the feed loader refuses them and they are recorded failed.
-    """
-    return load_file(
-        store,
-        candidate.path,
-        source=candidate.source,
-        file_name=candidate.name,
-        digest=digest,
-        loads_dir=loads_dir,
-        batch_size=batch_size,
-        after_batch=check_stop,
-    )
 
 
 def _record_unreadable(store: Store, candidate: Candidate, reason: str) -> LoadRecord:

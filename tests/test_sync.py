@@ -275,3 +275,20 @@ def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
     assert header.split() == ["started", "outcome", "records", "rejected", "file"]
     assert sources == "sources (last successful load)"
     assert nightly.startswith("  nightly: 20")
+
+
+def test_epcis_documents_are_found_and_other_files_left_alone(tmp_path: Path) -> None:
+    folder, data = tmp_path / "partner-e", tmp_path / "data"
+    document = b'{"type": "EPCISDocument", "schemaVersion": "2.0", "epcisBody": {}}'
+    drop(folder, "events.json", document, 1_000)
+    drop(folder, "truth.json", b'{"planted": []}', 2_000)
+    drop(folder, "readme.txt", b"hello", 3_000)
+
+    summary = sync_into(data, [folder])
+
+    # The feed loader refuses EPCIS until the EPCIS loader is wired into sync.
+    assert summary.seen == 1
+    assert history(data) == [
+        ("partner-e", "events.json", "failed", {}, 0,
+         "not a feed file (.jsonl or .csv, maybe .gz)", sha(document), len(document)),
+    ]  # fmt: skip
