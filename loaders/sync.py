@@ -102,16 +102,14 @@ class SyncSummary:
     def render(self) -> str:
         """The summary as text for a person: one line, then one per recorded load."""
         written = sum(sum(r.counts.values()) for r in self.records)
-        lines = [
+        head = (
             f"sync: {self.seen} files, {len(self.loaded)} loaded, {self.skipped}"
             f" already loaded, {len(self.failed)} failed; {written} records written,"
             f" {self.rejected} rejected"
-            + (
-                "; interrupted, the rest is left for the next run"
-                if self.interrupted
-                else ""
-            )
-        ]
+        )
+        if self.interrupted:
+            head += "; interrupted, the rest is left for the next run"
+        lines = [head]
         for record in self.records:
             line = f"  {record.outcome.value}: {record.source}/{record.file_name}"
             if record.reason is not None:
@@ -215,32 +213,16 @@ def sync_once(
     belongs to is not recorded and loads again on the next pass.
     """
     stop = stop or threading.Event()
-    summary = SyncSummary()
-
-    found = candidates(sources)
-    digests: dict[Path, FileDigest] = {}
-    unreadable: dict[Path, str] = {}
-    wanted: list[tuple[Candidate, FileKind]] = []
-    for candidate in found:
-        try:
-            kind = _identify(candidate, cache, digests)
-        except OSError as err:
-            if feed_format(candidate.path) is not None:
-                unreadable[candidate.path] = err.strerror or str(err)
-                wanted.append((candidate, "feed"))
-            continue
-        if kind != "other":
-            wanted.append((candidate, kind))
-    cache.save({str(c.path) for c in found})
-    summary.seen = len(wanted)
-
+    survey = _Survey.of(sources, cache)
+    summary = SyncSummary(seen=len(survey.wanted))
+    digests, unreadable = survey.digests, survey.unreadable
     loaded = store.loaded_hashes(d.content_hash for d in digests.values())
 
     def check_stop(_: BatchResult) -> None:
         if stop.is_set():
             raise Interrupted
 
-    for candidate, kind in wanted:
+    for candidate, kind in survey.wanted:
         if stop.is_set():
             summary.interrupted = True
             break
@@ -281,6 +263,32 @@ def sync_once(
         summary.interrupted,
     )
     return summary
+
+
+@dataclass
+class _Survey:
+    """The files of a pass: those to consider, their digests, the unreadable ones."""
+
+    wanted: list[tuple[Candidate, FileKind]] = field(default_factory=list)
+    digests: dict[Path, FileDigest] = field(default_factory=dict)
+    unreadable: dict[Path, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, sources: Sequence[Path], cache: HashCache) -> _Survey:
+        survey = cls()
+        found = candidates(sources)
+        for candidate in found:
+            try:
+                kind = _identify(candidate, cache, survey.digests)
+            except OSError as err:
+                if feed_format(candidate.path) is not None:
+                    survey.unreadable[candidate.path] = err.strerror or str(err)
+                    survey.wanted.append((candidate, "feed"))
+                continue
+            if kind != "other":
+                survey.wanted.append((candidate, kind))
+        cache.save({str(c.path) for c in found})
+        return survey
 
 
 def _identify(
