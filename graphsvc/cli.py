@@ -103,6 +103,12 @@ def main(ctx: click.Context, debug: bool) -> None:
     show_default=True,
     help="Records written per transaction.",
 )
+@click.option(
+    "--source",
+    default="cli",
+    show_default=True,
+    help="Who sent the files, as the load history names it.",
+)
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
@@ -111,6 +117,7 @@ def load(
     store_kind: str,
     rejects_dir: Path | None,
     batch_size: int,
+    source: str,
     paths: tuple[Path, ...],
 ) -> None:
     """Load feed files, or every feed file under directories, into the store."""
@@ -124,6 +131,7 @@ def load(
             rejects_dir=rejects_dir or rejects_dir_for(data_dir),
             batch_size=batch_size,
             progress=progress,
+            source=source,
         )
     click.echo(report.render())
     if report.failed_files and not report.loaded:
@@ -255,3 +263,73 @@ def _progress() -> Iterator[Callable[[str, int], None]]:
             bar.update(task, description=f"{name}: {count:,} records")
 
         yield update
+
+
+@main.command()
+@_data_dir_option
+@_store_option
+@click.option(
+    "--watch", is_flag=True, help="Keep syncing every --interval seconds until stopped."
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds between passes with --watch.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=1_000_000),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Records written per transaction.",
+)
+@click.argument(
+    "sources",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+def sync(
+    data_dir: Path,
+    store_kind: str,
+    watch: bool,
+    interval: float,
+    batch_size: int,
+    sources: tuple[Path, ...],
+) -> None:
+    """Load the files under drop folders that were not loaded before, oldest first.
+
+    A file is known by its content, so renamed copies are skipped and changed files
+    load again. SIGTERM ends the pass after the batch being written.
+    """
+    from graphsvc.cli_sync import run_sync
+
+    code = run_sync(
+        data_dir,
+        store_kind,
+        sources,
+        watch=watch,
+        interval=interval,
+        batch_size=batch_size,
+    )
+    if code:
+        sys.exit(code)
+
+
+@main.command()
+@_data_dir_option
+@_store_option
+@click.option("--source", help="Only the loads of this source.")
+@click.option(
+    "--since", help="Only loads started at or after this ISO 8601 date or time."
+)
+def history(
+    data_dir: Path, store_kind: str, source: str | None, since: str | None
+) -> None:
+    """Print the load history, newest first, and each source's last load."""
+    from graphsvc.cli_sync import parse_since, print_history
+
+    moment = parse_since(since) if since is not None else None
+    print_history(data_dir, store_kind, source, moment)

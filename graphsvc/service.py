@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from graphsvc.investigation import Investigation
 from graphsvc.store import open_store
-from loaders.load import BATCH_SIZE, LoadReport, Progress, load_paths
+from loaders.history import FileDigest, file_digest, record_file_load
+from loaders.load import BATCH_SIZE, FileLoad, LoadReport, Progress, load_paths
+from loaders.sync import HashCache, SyncSummary, sync_once
 
 log = logging.getLogger(__name__)
+
+SYNC_CACHE: Final = Path("sync") / "hashes.json"
+"""Where, under the data directory, sync keeps the hashes of the files it saw."""
 
 
 def rejects_dir_for(data_dir: Path) -> Path:
@@ -27,9 +35,23 @@ def load_into(
     rejects_dir: Path | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    source: str = "cli",
 ) -> LoadReport:
-    """Load feed files into the store, then bring findings up to date."""
+    """Load feed files into the store, then bring findings up to date.
+
+    Each file is recorded in the load history under `source`.
+    """
     store = open_store(store_kind, data_dir)
+
+    def record(loaded: FileLoad) -> None:
+        record_file_load(
+            store,
+            loaded,
+            source=source,
+            file_name=str(loaded.path),
+            digest=_digest_if_readable(loaded.path),
+        )
+
     try:
         report = load_paths(
             store,
@@ -37,9 +59,49 @@ def load_into(
             rejects_dir=rejects_dir,
             batch_size=batch_size,
             progress=progress,
+            after_file=record,
         )
         Investigation(store).refresh()
         return report
+    finally:
+        store.close()
+
+
+def _digest_if_readable(path: Path) -> FileDigest | None:
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
+
+
+def sync_into(
+    data_dir: Path,
+    sources: Sequence[Path],
+    *,
+    store_kind: str = "embedded",
+    batch_size: int = BATCH_SIZE,
+    stop: threading.Event | None = None,
+) -> SyncSummary:
+    """One sync pass over `sources`, then findings brought up to date.
+
+    The store is opened for the pass only, so that other commands can use the data
+    directory between passes of `graphsvc sync --watch`. An interrupted pass leaves
+    its findings to the next start (the written nodes stay pending until then).
+    """
+    cache = HashCache(data_dir / SYNC_CACHE)
+    store = open_store(store_kind, data_dir)
+    try:
+        summary = sync_once(
+            store,
+            sources,
+            cache=cache,
+            loads_dir=data_dir / "loads",
+            batch_size=batch_size,
+            stop=stop,
+        )
+        if not summary.interrupted:
+            Investigation(store).refresh()
+        return summary
     finally:
         store.close()
 
@@ -58,7 +120,7 @@ def serve(
     investigation = Investigation(store)
     investigation.refresh()
     log.info("service.listening url=http://%s:%d/graphql", host, port)
-    app = create_app(investigation, limits)
+    app = create_app(investigation, limits, data_dir)
     uvicorn.run(app, host=host, port=port, log_config=None)
 
 
@@ -74,7 +136,11 @@ def prepare_demo(
         generate(feed, items=items, seed=seed)
     store_dir = data_dir / "store"
     report = load_into(
-        store_dir, [feed], rejects_dir=rejects_dir_for(store_dir), progress=progress
+        store_dir,
+        [feed],
+        rejects_dir=rejects_dir_for(store_dir),
+        progress=progress,
+        source="demo",
     )
     log.info("demo.loaded records=%d rejected=%d", report.loaded, report.rejected)
     return store_dir

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Final
 
@@ -31,6 +33,24 @@ Progress = Callable[[str, int], None]
 """Called with a file name and the number of its records read so far."""
 BatchHook = Callable[[BatchResult], None]
 """Called after each committed batch, e.g. to bring findings up to date."""
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """What loading one file did; `failure` says why it could not be read at all."""
+
+    path: Path
+    started: datetime
+    finished: datetime
+    counts: Mapping[str, int]
+    """Records written per kind (new, updated or unchanged)."""
+    rejected: int
+    failure: str | None
+    rejects_file: Path | None
+
+
+FileHook = Callable[[FileLoad], None]
+"""Called after each file, once its last batch committed (to record it as loaded)."""
 
 
 @dataclass
@@ -122,6 +142,7 @@ def load_paths(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     after_batch: BatchHook | None = None,
+    after_file: FileHook | None = None,
 ) -> LoadReport:
     """Load every feed file under `paths` into `store`.
 
@@ -131,14 +152,18 @@ def load_paths(
     report = LoadReport(rejects_dir=rejects_dir)
     with _RejectsWriter(rejects_dir) as rejects:
         for path in feed_files(paths):
+            tally = _Tally(path, report)
             report.files.append(path.name)
-            records = _records(path, report, rejects, progress)
+            records = _records(path, report, rejects, progress, tally)
             for batch in _batches(records, batch_size):
                 result = store.write(batch)
                 report.changes.update(result.changes)
                 report.batches += 1
                 if after_batch is not None:
                     after_batch(result)
+            if after_file is not None:
+                rejects.flush()
+                after_file(tally.done(report, rejects.paths.get(path.name)))
     report.dangling = store.dangling()
     if rejects_dir is not None:
         rejects_dir.mkdir(parents=True, exist_ok=True)
@@ -155,8 +180,38 @@ def load_paths(
     return report
 
 
+class _Tally:
+    """Where a report stood when one file started, to tell what that file did."""
+
+    def __init__(self, path: Path, report: LoadReport) -> None:
+        self.path = path
+        self.started = datetime.now(UTC)
+        self.changes = report.changes.copy()
+        self.rejected = report.rejected
+        self.failure: str | None = None
+
+    def done(self, report: LoadReport, rejects_file: Path | None) -> FileLoad:
+        counts: Counter[str] = Counter()
+        for (kind, _), n in (report.changes - self.changes).items():
+            counts[kind] += n
+        rejected = report.rejected - self.rejected
+        return FileLoad(
+            path=self.path,
+            started=self.started,
+            finished=datetime.now(UTC),
+            counts=dict(sorted(counts.items())),
+            rejected=rejected,
+            failure=self.failure,
+            rejects_file=rejects_file if rejected else None,
+        )
+
+
 def _records(
-    path: Path, report: LoadReport, rejects: _RejectsWriter, progress: Progress | None
+    path: Path,
+    report: LoadReport,
+    rejects: _RejectsWriter,
+    progress: Progress | None,
+    tally: _Tally,
 ) -> Iterator[Record]:
     count = 0
     try:
@@ -175,11 +230,17 @@ def _records(
             if progress is not None and count % 10_000 == 0:
                 progress(path.name, count)
     except InvalidInput as err:
-        report.failed_files[path.name] = err.message
+        report.failed_files[path.name] = tally.failure = err.message
         log.warning("load.file_failed file=%s reason=%s", path.name, err.message)
     except OSError as err:
-        report.failed_files[path.name] = err.strerror or str(err)
+        report.failed_files[path.name] = tally.failure = err.strerror or str(err)
         log.warning("load.file_failed file=%s reason=%s", path.name, err)
+    except (EOFError, zlib.error) as err:
+        # A truncated or corrupt gzip file; EOFError would otherwise end the CLI as
+        # if the user had pressed Ctrl-D.
+        reason = f"the compressed file is truncated or corrupt ({err})"
+        report.failed_files[path.name] = tally.failure = reason
+        log.warning("load.file_failed file=%s reason=%s", path.name, reason)
     if progress is not None:
         progress(path.name, count)
 
@@ -201,6 +262,7 @@ class _RejectsWriter:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self.files: dict[str, IO[str]] = {}
+        self.paths: dict[str, Path] = {}
 
     def __enter__(self) -> _RejectsWriter:
         return self
@@ -208,6 +270,10 @@ class _RejectsWriter:
     def __exit__(self, *exc: object) -> None:
         for stream in self.files.values():
             stream.close()
+
+    def flush(self) -> None:
+        for stream in self.files.values():
+            stream.flush()
 
     def write(self, rejection: Rejection) -> None:
         if self.directory is None:
@@ -219,7 +285,8 @@ class _RejectsWriter:
             stem = name.removesuffix(".gz")
             suffix = ".csv" if rejection.header is not None else ".jsonl"
             stem = stem.removesuffix(suffix)
-            stream = (self.directory / f"{stem}.rejects{suffix}").open(
+            self.paths[name] = self.directory / f"{stem}.rejects{suffix}"
+            stream = self.paths[name].open(
                 "w", encoding="utf-8", errors="surrogateescape", newline=""
             )
             if rejection.header is not None:

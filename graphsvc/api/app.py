@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -12,15 +14,25 @@ from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
+from graphsvc.api.feeds import feeds_router, upload_limit_from_env
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
 
 log = logging.getLogger(__name__)
 
 
-def create_app(investigation: Investigation, limits: Limits | None = None) -> FastAPI:
-    """The FastAPI application serving one store; it closes the store on shutdown."""
+def create_app(
+    investigation: Investigation,
+    limits: Limits | None = None,
+    data_dir: Path | None = None,
+) -> FastAPI:
+    """The FastAPI application serving one store; it closes the store on shutdown.
+
+    Uploads (`POST /feeds`) are staged, and their rejects kept, under `data_dir`; a
+    temporary directory when None.
+    """
     limits = limits or Limits()
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="graphsvc-"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +55,8 @@ def create_app(investigation: Investigation, limits: Limits | None = None) -> Fa
         GraphQLRouter(build_schema(limits), context_getter=context),
         prefix="/graphql",
     )
+
+    app.include_router(feeds_router(investigation, data_dir, upload_limit_from_env()))
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from datetime import datetime
 from typing import Final
 
 import strawberry
@@ -12,6 +13,7 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 
 from graphsvc import engine
 from graphsvc.api.context import Info, Limits
+from graphsvc.api.loads import LoadConnection, loads_page
 from graphsvc.api.types import (
     Authorization,
     Brand,
@@ -220,6 +222,20 @@ class Query:
             edges=edges,
             truncated=found.truncated,
         )
+
+    @strawberry.field(
+        description="The load history, newest first, with each source's freshness."
+        " `since` keeps the loads started at or after it; `first` is at most 500."
+    )
+    def loads(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+    ) -> LoadConnection:
+        return loads_page(info, first, after, source, since)
 
 
 def _canonical(id_: str) -> str:

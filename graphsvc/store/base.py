@@ -12,6 +12,7 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind
 from graphsvc.records import Record, Value
+from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 
 NodeKey = tuple[str, str]
 """A node's label and id."""
@@ -209,4 +210,30 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store's files or connections."""
+        ...
+
+    def record_load(self, record: LoadRecord) -> None:
+        """Add one load to the history (durable when this returns)."""
+        ...
+
+    def loads(
+        self, query: LoadQuery, first: int | None = None, after: str | None = None
+    ) -> list[LoadRecord]:
+        """Loads matching `query`, newest first.
+
+        At most `first` of them (all when None), starting after the load whose id is
+        `after`; an `after` that names no load raises InvalidArgument.
+        """
+        ...
+
+    def load_record(self, load_id: str) -> LoadRecord | None:
+        """The load with that id, or None."""
+        ...
+
+    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """Those of `hashes` whose content some load has loaded successfully."""
+        ...
+
+    def source_freshness(self) -> list[SourceFreshness]:
+        """Each source that has tried a load, by name, with its last success."""
         ...

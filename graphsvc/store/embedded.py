@@ -17,6 +17,7 @@ directory.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -50,8 +51,10 @@ from graphsvc.store.base import (
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA, Properties
+from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.planning import Plan, keys_named
 from graphsvc.store.sqlgraph import SqlGraph
+from graphsvc.store.sqlloads import SqlLoads
 
 log = logging.getLogger(__name__)
 
@@ -484,6 +487,34 @@ class EmbeddedStore:
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
+
+    # -- load history --------------------------------------------------------------
+
+    @functools.cached_property
+    def _loads(self) -> SqlLoads:
+        return SqlLoads(self._sql.db)
+
+    def record_load(self, record: LoadRecord) -> None:
+        with self._mutex:
+            self._loads.add(record)
+
+    def loads(
+        self, query: LoadQuery, first: int | None = None, after: str | None = None
+    ) -> list[LoadRecord]:
+        with self._mutex:
+            return self._loads.select(query, first, after)
+
+    def load_record(self, load_id: str) -> LoadRecord | None:
+        with self._mutex:
+            return self._loads.get(load_id)
+
+    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
+        with self._mutex:
+            return self._loads.loaded_hashes(hashes)
+
+    def source_freshness(self) -> list[SourceFreshness]:
+        with self._mutex:
+            return self._loads.freshness()
 
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}

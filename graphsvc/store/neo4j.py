@@ -30,7 +30,7 @@ from graphsvc.engine.findings import Finding, finding_order
 from graphsvc.errors import ConfigError, InvalidArgument, StoreError, StoreUnavailable
 from graphsvc.model import BY_LABEL, NODE_TYPES, node_type
 from graphsvc.records import Record
-from graphsvc.store import graphreads, neo4j_reads
+from graphsvc.store import graphreads, neo4j_loads, neo4j_reads
 from graphsvc.store.base import (
     BatchResult,
     Edge,
@@ -44,6 +44,7 @@ from graphsvc.store.base import (
 )
 from graphsvc.store.codec import EXTRA
 from graphsvc.store.cypher import for_label, for_type, statement, statements
+from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.neo4j_codec import (
     DATES,
     INSTANTS,
@@ -348,6 +349,26 @@ class Neo4jStore:
         """Close the driver and its connections."""
         self._driver.close()
         log.info("neo4j.closed uri=%s", self.uri)
+
+    # -- load history --------------------------------------------------------------
+
+    def record_load(self, record: LoadRecord) -> None:
+        self._write(lambda tx: neo4j_loads.record_load(tx, record))
+
+    def loads(
+        self, query: LoadQuery, first: int | None = None, after: str | None = None
+    ) -> list[LoadRecord]:
+        return self._read(lambda tx: neo4j_loads.loads(tx, query, first, after))
+
+    def load_record(self, load_id: str) -> LoadRecord | None:
+        return self._read(lambda tx: neo4j_loads.load_record(tx, load_id))
+
+    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
+        wanted = list(hashes)
+        return self._read(lambda tx: neo4j_loads.loaded_hashes(tx, wanted))
+
+    def source_freshness(self) -> list[SourceFreshness]:
+        return self._read(neo4j_loads.source_freshness)
 
 
 def _runner(text: str, **params: Any) -> Callable[[Tx], None]:

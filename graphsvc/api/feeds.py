@@ -1,0 +1,196 @@
+"""Feed upload over HTTP: `POST /feeds` loads one file as `graphsvc load` would.
+
+The body is the file itself (with `?name=`) or a multipart form with one file part.
+It is streamed to disk under the data directory, never held in memory whole, and
+refused with 413 as soon as it passes the size bound. The load runs in a worker
+thread, one upload at a time, so the event loop keeps answering queries meanwhile.
+The answer is the upload's load record; when records were rejected, also the URL of
+`GET /feeds/{load id}/rejects`, which serves them as they were sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Final
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.types import Message, Receive
+
+from graphsvc.errors import ConfigError, InvalidInput
+from graphsvc.investigation import Investigation
+from graphsvc.store.loads import LoadRecord
+from loaders.feed import feed_format
+from loaders.history import file_digest, load_file
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES: Final = 256 * 1024 * 1024
+"""The default bound on an upload's size; `GRAPHSVC_MAX_UPLOAD_BYTES` changes it."""
+COPY_CHUNK: Final = 1 << 20
+
+
+class _TooLarge(Exception):
+    """The request body passed the bound."""
+
+
+def upload_limit_from_env() -> int:
+    """`GRAPHSVC_MAX_UPLOAD_BYTES`, else `MAX_UPLOAD_BYTES`."""
+    value = os.environ.get("GRAPHSVC_MAX_UPLOAD_BYTES")
+    if value is None:
+        return MAX_UPLOAD_BYTES
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(
+            f"GRAPHSVC_MAX_UPLOAD_BYTES must be a positive whole number, not {value!r}"
+        )
+    return int(value)
+
+
+def feeds_router(
+    investigation: Investigation, data_dir: Path, max_bytes: int
+) -> APIRouter:
+    """The `/feeds` routes, loading into the investigation's store."""
+    router = APIRouter(prefix="/feeds", tags=["feeds"])
+    one_at_a_time = threading.Lock()
+    staging_root = data_dir / "uploads"
+
+    def load(path: Path, name: str, source: str) -> LoadRecord:
+        with one_at_a_time:
+            record = load_file(
+                investigation.store,
+                path,
+                source=source,
+                file_name=name,
+                digest=file_digest(path),
+                loads_dir=data_dir / "loads",
+            )
+            investigation.refresh()
+        return record
+
+    @router.post(
+        "",
+        summary="Load one feed file (JSON Lines or CSV, gzip allowed).",
+        responses={
+            201: {"description": "Loaded: the load record, and rejects_url if any."},
+            400: {"description": "The file name is missing or not a feed file's."},
+            413: {"description": "The upload is larger than the bound."},
+            422: {"description": "The file could not be read: its failed load record."},
+        },
+    )
+    async def upload(
+        request: Request,
+        name: str | None = Query(None, description="The file's name, for a raw body."),
+        source: str = Query("upload", description="Who sent it, for the history."),
+    ) -> JSONResponse:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            return _too_large(max_bytes)
+        staging_root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=staging_root))
+        try:
+            bounded = Request(request.scope, _bounded(request.receive, max_bytes))
+            content_type = request.headers.get("content-type", "")
+            if content_type.startswith("multipart/form-data"):
+                path = await _save_part(bounded, staging, name)
+            else:
+                path = await _save_body(bounded, staging, name)
+            record = await run_in_threadpool(load, path, path.name, source)
+        except _TooLarge:
+            return _too_large(max_bytes)
+        except InvalidInput as err:
+            return JSONResponse(
+                {"error": err.message, "field": err.field}, status_code=400
+            )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+        body: dict[str, object] = {"load": record.to_json()}
+        if record.rejected:
+            url = request.url_for("feed_rejects", load_id=record.id)
+            body["rejects_url"] = str(url)
+        return JSONResponse(body, status_code=201 if record.succeeded else 422)
+
+    @router.get(
+        "/{load_id}/rejects",
+        name="feed_rejects",
+        summary="The records a load rejected, as they were sent.",
+        response_model=None,
+    )
+    def rejects(load_id: str) -> FileResponse | JSONResponse:
+        record = investigation.store.load_record(load_id)
+        if record is None:
+            return JSONResponse({"error": f"no load {load_id}"}, status_code=404)
+        if record.rejects_file is None or not Path(record.rejects_file).is_file():
+            return JSONResponse(
+                {"error": f"load {load_id} has no rejects file here"}, status_code=404
+            )
+        path = Path(record.rejects_file)
+        media = "text/csv" if path.suffix == ".csv" else "application/jsonl"
+        return FileResponse(path, media_type=media, filename=path.name)
+
+    return router
+
+
+def _bounded(receive: Receive, max_bytes: int) -> Receive:
+    """`receive` that raises _TooLarge once the body passes `max_bytes`."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > max_bytes:
+            raise _TooLarge
+        return message
+
+    return bounded
+
+
+def _checked_name(name: str | None) -> str:
+    """The base name of an uploaded file, if it names a feed file."""
+    base = Path(name or "").name
+    if not base:
+        raise InvalidInput(
+            "the file needs a name: ?name=... or a multipart file part", field="name"
+        )
+    if feed_format(Path(base)) is None:
+        raise InvalidInput(
+            f"{base!r} is not a feed file name (.jsonl or .csv, maybe .gz)",
+            field="name",
+        )
+    return base
+
+
+async def _save_body(request: Request, staging: Path, name: str | None) -> Path:
+    path = staging / _checked_name(name)
+    with path.open("wb") as sink:
+        async for chunk in request.stream():
+            sink.write(chunk)
+    return path
+
+
+async def _save_part(request: Request, staging: Path, name: str | None) -> Path:
+    async with request.form(max_files=1, max_fields=10) as form:
+        parts = [v for v in form.values() if isinstance(v, UploadFile)]
+        if len(parts) != 1:
+            raise InvalidInput("the form needs exactly one file part", field="file")
+        part = parts[0]
+        path = staging / _checked_name(name or part.filename)
+        with path.open("wb") as sink:
+            while chunk := await part.read(COPY_CHUNK):
+                sink.write(chunk)
+    return path
+
+
+def _too_large(max_bytes: int) -> JSONResponse:
+    return JSONResponse(
+        {"error": f"the upload is larger than the limit of {max_bytes} bytes"},
+        status_code=413,
+    )

@@ -1,0 +1,202 @@
+"""Uploading feeds over HTTP to a real server, and reading the history in GraphQL."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from server import Server, serve
+
+LIMIT = 4096
+BRANDS = (
+    b'{"kind": "brand", "id": "B1", "name": "Luma"}\n'
+    b'{"kind": "brand", "id": "B2", "name": "Nord"}\n'
+)
+SITES = b"id,operator,country\r\nS1,P1,DE\r\nS2,P1,\r\nS3,P2,FR\r\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("upload") / "data"
+    with serve(data, env={"GRAPHSVC_MAX_UPLOAD_BYTES": str(LIMIT)}) as running:
+        yield running
+
+
+def stable(load: dict[str, Any]) -> dict[str, Any]:
+    """The load record without what the clock decides."""
+    return {
+        k: v
+        for k, v in load.items()
+        if k not in ("id", "started", "finished", "rejects_file")
+    }
+
+
+@pytest.mark.slow
+def test_a_raw_upload_loads_and_answers_its_record(server: Server) -> None:
+    response = server.client.post(
+        "/feeds", params={"name": "brands.jsonl", "source": "raw"}, content=BRANDS
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert stable(body["load"]) == {
+        "source": "raw",
+        "file_name": "brands.jsonl",
+        "content_hash": hashlib.sha256(BRANDS).hexdigest(),
+        "size": len(BRANDS),
+        "counts": {"brand": 2},
+        "rejected": 0,
+        "outcome": "loaded",
+        "reason": None,
+    }
+    assert "rejects_url" not in body
+    assert body["load"]["rejects_file"] is None
+
+
+@pytest.mark.slow
+def test_a_multipart_upload_with_rejections_links_its_rejects(
+    server: Server,
+) -> None:
+    files = {"file": ("sites.csv", SITES, "text/csv")}
+
+    response = server.client.post("/feeds", params={"source": "form"}, files=files)
+    body = response.json()
+    rejects = server.client.get(body["rejects_url"])
+
+    assert response.status_code == 201
+    assert stable(body["load"]) == {
+        "source": "form",
+        "file_name": "sites.csv",
+        "content_hash": hashlib.sha256(SITES).hexdigest(),
+        "size": len(SITES),
+        "counts": {"site": 2},
+        "rejected": 1,
+        "outcome": "loaded_with_rejections",
+        "reason": None,
+    }
+    assert body["rejects_url"] == (f"{server.url}/feeds/{body['load']['id']}/rejects")
+    assert rejects.status_code == 200
+    assert rejects.content == b"id,operator,country\r\nS2,P1,\r\n"
+
+
+@pytest.mark.slow
+def test_a_gzip_upload_is_read_as_the_cli_reads_it(server: Server) -> None:
+    packed = gzip.compress(BRANDS.replace(b"B1", b"B7").replace(b"B2", b"B8"))
+
+    response = server.client.post(
+        "/feeds", params={"name": "more.jsonl.gz", "source": "gz"}, content=packed
+    )
+
+    assert response.status_code == 201
+    assert response.json()["load"]["counts"] == {"brand": 2}
+    assert response.json()["load"]["size"] == len(packed)
+
+
+@pytest.mark.slow
+def test_an_unreadable_file_answers_422_with_its_failed_record(
+    server: Server,
+) -> None:
+    response = server.client.post(
+        "/feeds", params={"name": "misc.csv", "source": "bad"}, content=b"id\r\nX\r\n"
+    )
+
+    assert response.status_code == 422
+    load = response.json()["load"]
+    assert (load["outcome"], load["counts"], load["source"]) == ("failed", {}, "bad")
+    assert "kind" in load["reason"]
+
+
+@pytest.mark.slow
+def test_uploads_past_the_bound_are_refused_with_413(server: Server) -> None:
+    big = b" " * (LIMIT + 1)
+
+    declared = server.client.post("/feeds", params={"name": "a.jsonl"}, content=big)
+    streamed = server.client.post(
+        "/feeds", params={"name": "a.jsonl"}, content=iter([big[:2000], big[2000:]])
+    )
+    as_form = server.client.post(
+        "/feeds", files={"file": ("a.jsonl", big, "application/jsonl")}
+    )
+
+    message = {"error": f"the upload is larger than the limit of {LIMIT} bytes"}
+    assert (declared.status_code, declared.json()) == (413, message)
+    assert (streamed.status_code, streamed.json()) == (413, message)
+    assert (as_form.status_code, as_form.json()) == (413, message)
+
+
+@pytest.mark.slow
+def test_a_missing_or_foreign_file_name_is_a_400_naming_the_field(
+    server: Server,
+) -> None:
+    unnamed = server.client.post("/feeds", content=BRANDS)
+    foreign = server.client.post("/feeds", params={"name": "x.pdf"}, content=BRANDS)
+    unknown = server.client.get("/feeds/20260101T000000000000Z-00000000/rejects")
+
+    assert (unnamed.status_code, unnamed.json()) == (
+        400,
+        {
+            "error": "the file needs a name: ?name=... or a multipart file part",
+            "field": "name",
+        },
+    )
+    assert (foreign.status_code, foreign.json()) == (
+        400,
+        {
+            "error": "'x.pdf' is not a feed file name (.jsonl or .csv, maybe .gz)",
+            "field": "name",
+        },
+    )
+    assert unknown.status_code == 404
+
+
+LOADS = """
+query ($source: String, $after: String) {
+  loads(first: 1, source: $source, after: $after) {
+    edges { node { fileName source outcome rejected counts { kind records }
+                   rejectsUrl contentHash } }
+    pageInfo { hasNextPage endCursor }
+    freshness { source lastLoaded lastAttempt }
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_graphql_pages_through_loads_with_each_source_freshness(
+    server: Server,
+) -> None:
+    one = b'{"kind": "brand", "id": "B9", "name": "Nine"}\n'
+    for name in ("first.jsonl", "second.jsonl"):
+        server.client.post(
+            "/feeds", params={"name": name, "source": "paged"}, content=one
+        )
+    server.client.post(
+        "/feeds", params={"name": "misc.csv", "source": "never"}, content=b"id\r\n"
+    )
+
+    page_1 = server.graphql(LOADS, source="paged")["data"]["loads"]
+    after = page_1["pageInfo"]["endCursor"]
+    page_2 = server.graphql(LOADS, source="paged", after=after)["data"]["loads"]
+    bad = server.graphql(LOADS, after="nonsense")
+
+    node = {
+        "source": "paged",
+        "outcome": "LOADED",
+        "rejected": 0,
+        "counts": [{"kind": "brand", "records": 1}],
+        "rejectsUrl": None,
+        "contentHash": hashlib.sha256(one).hexdigest(),
+    }
+    assert page_1["edges"] == [{"node": {"fileName": "second.jsonl", **node}}]
+    assert page_1["pageInfo"]["hasNextPage"] is True
+    assert page_2["edges"] == [{"node": {"fileName": "first.jsonl", **node}}]
+    assert page_2["pageInfo"]["hasNextPage"] is False
+    freshness = {f["source"]: f for f in page_1["freshness"]}
+    assert freshness["paged"]["lastLoaded"] == freshness["paged"]["lastAttempt"]
+    assert freshness["paged"]["lastLoaded"].endswith("+00:00")
+    assert freshness["never"]["lastLoaded"] is None
+    assert freshness["never"]["lastAttempt"].endswith("+00:00")
+    assert bad["errors"][0]["message"] == "after: is not a cursor this API gave out"
