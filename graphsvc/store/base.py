@@ -12,6 +12,7 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind
 from graphsvc.records import Record, Value
+from graphsvc.store.jobs import CaptureJob
 
 NodeKey = tuple[str, str]
 """A node's label and id."""
@@ -209,4 +210,16 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store's files or connections."""
+        ...
+
+    def save_capture_job(self, job: CaptureJob) -> None:
+        """Save a capture job, replacing the one with the same id; durable on return."""
+        ...
+
+    def capture_job(self, job_id: str) -> CaptureJob | None:
+        """The capture job with that id, or None."""
+        ...
+
+    def running_capture_jobs(self) -> list[CaptureJob]:
+        """Capture jobs saved as running, oldest first (a stopped service left them)."""
         ...

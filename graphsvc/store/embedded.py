@@ -17,6 +17,7 @@ directory.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -50,6 +51,8 @@ from graphsvc.store.base import (
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA, Properties
+from graphsvc.store.jobs import CaptureJob
+from graphsvc.store.jobsql import CaptureJobTable
 from graphsvc.store.planning import Plan, keys_named
 from graphsvc.store.sqlgraph import SqlGraph
 
@@ -484,6 +487,24 @@ class EmbeddedStore:
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
+
+    # -- capture jobs ----------------------------------------------------------------
+
+    @functools.cached_property
+    def _capture_jobs(self) -> CaptureJobTable:
+        return CaptureJobTable(self._sql.db)
+
+    def save_capture_job(self, job: CaptureJob) -> None:
+        with self._mutex:
+            self._capture_jobs.save(job)
+
+    def capture_job(self, job_id: str) -> CaptureJob | None:
+        with self._mutex:
+            return self._capture_jobs.get(job_id)
+
+    def running_capture_jobs(self) -> list[CaptureJob]:
+        with self._mutex:
+            return self._capture_jobs.running()
 
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}

@@ -44,6 +44,7 @@ from graphsvc.store.base import (
 )
 from graphsvc.store.codec import EXTRA
 from graphsvc.store.cypher import for_label, for_type, statement, statements
+from graphsvc.store.jobs import CaptureJob, job_from_json, job_to_json
 from graphsvc.store.neo4j_codec import (
     DATES,
     INSTANTS,
@@ -128,6 +129,7 @@ class Neo4jStore:
         # A schema statement needs a transaction of its own.
         schema = [for_label("schema/node_key", label) for label in BY_LABEL]
         schema += [*statements("schema/bookkeeping"), *statements("schema/indexes")]
+        schema += statements("schema/capture_jobs")
         for text in schema:
             self._write(_runner(text))
         self._write(_runner(statement("schema/await_indexes"), seconds=INDEX_WAIT))
@@ -348,6 +350,30 @@ class Neo4jStore:
         """Close the driver and its connections."""
         self._driver.close()
         log.info("neo4j.closed uri=%s", self.uri)
+
+    # -- capture jobs ----------------------------------------------------------------
+
+    def save_capture_job(self, job: CaptureJob) -> None:
+        row = {
+            "id": job.id,
+            "createdAt": job.created_at.isoformat(),
+            "running": job.running,
+            "data": job_to_json(job),
+        }
+        self._write(_runner(statement("write/save_capture_job"), job=row))
+
+    def capture_job(self, job_id: str) -> CaptureJob | None:
+        def work(tx: Tx) -> str | None:
+            row = tx.run(statement("read/capture_job"), id=job_id).single()
+            return None if row is None else str(row["data"])
+
+        data = self._read(work)
+        return None if data is None else job_from_json(data)
+
+    def running_capture_jobs(self) -> list[CaptureJob]:
+        text = statement("read/running_capture_jobs")
+        found = self._read(lambda tx: rows_of(tx, text))
+        return [job_from_json(data) for data in found]
 
 
 def _runner(text: str, **params: Any) -> Callable[[Tx], None]:
