@@ -41,16 +41,19 @@ from graphsvc.store import graphreads
 from graphsvc.store.base import (
     BatchResult,
     Edge,
+    EventQuery,
     FindingQuery,
     GraphCounts,
     Node,
     NodeKey,
     Pending,
+    StoredEvent,
     StoredFinding,
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA, Properties
 from graphsvc.store.planning import Plan, keys_named
+from graphsvc.store.sqlevents import SqlEvents
 from graphsvc.store.sqlgraph import SqlGraph
 
 log = logging.getLogger(__name__)
@@ -94,6 +97,7 @@ class EmbeddedStore:
         self._position: dict[str, int] = {}
         try:
             self._sql = SqlGraph(data_dir / DB_FILE)
+            self._events = SqlEvents(self._sql.db)
         except sqlite3.DatabaseError as err:
             os.close(self._lock_fd)
             raise StoreError(
@@ -484,6 +488,22 @@ class EmbeddedStore:
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
+
+    # -- EPCIS events ----------------------------------------------------------------
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        with self._mutex:
+            return self._events.save(events)
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        with self._mutex:
+            return self._events.by_id(ids)
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        with self._mutex:
+            return self._events.query(query, first, after)
 
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
