@@ -12,6 +12,11 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind
 from graphsvc.records import Record, Value
+
+# Re-exported: the event types belong to the store interface but live apart.
+from graphsvc.store.events import EventQuery as EventQuery
+from graphsvc.store.events import Retraction as Retraction
+from graphsvc.store.events import StoredEvent as StoredEvent
 from graphsvc.store.jobs import CaptureJob
 
 NodeKey = tuple[str, str]
@@ -210,6 +215,28 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store's files or connections."""
+        ...
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        """Keep EPCIS events, in one transaction; for each, True if its id was new.
+
+        An event whose id is kept already is not replaced, with one exception: if it
+        carries a retraction and the kept one has none, the kept one takes it.
+        """
+        ...
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        """The kept event of each id, in order; None where there is none."""
+        ...
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        """Kept events matching `query`, ordered by event time then id.
+
+        At most `first` of them, starting after the event whose id is `after`; an
+        `after` that names no kept event raises InvalidArgument.
+        """
         ...
 
     def save_capture_job(self, job: CaptureJob) -> None:

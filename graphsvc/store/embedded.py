@@ -42,11 +42,13 @@ from graphsvc.store import graphreads
 from graphsvc.store.base import (
     BatchResult,
     Edge,
+    EventQuery,
     FindingQuery,
     GraphCounts,
     Node,
     NodeKey,
     Pending,
+    StoredEvent,
     StoredFinding,
     Subgraph,
 )
@@ -54,6 +56,7 @@ from graphsvc.store.codec import EXTRA, Properties
 from graphsvc.store.jobs import CaptureJob
 from graphsvc.store.jobsql import CaptureJobTable
 from graphsvc.store.planning import Plan, keys_named
+from graphsvc.store.sqlevents import SqlEvents
 from graphsvc.store.sqlgraph import SqlGraph
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,7 @@ class EmbeddedStore:
         self._position: dict[str, int] = {}
         try:
             self._sql = SqlGraph(data_dir / DB_FILE)
+            self._events = SqlEvents(self._sql.db)
         except sqlite3.DatabaseError as err:
             os.close(self._lock_fd)
             raise StoreError(
@@ -487,6 +491,22 @@ class EmbeddedStore:
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
+
+    # -- EPCIS events ----------------------------------------------------------------
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        with self._mutex:
+            return self._events.save(events)
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        with self._mutex:
+            return self._events.by_id(ids)
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        with self._mutex:
+            return self._events.query(query, first, after)
 
     # -- capture jobs ----------------------------------------------------------------
 

@@ -34,16 +34,20 @@ from graphsvc.store import graphreads, neo4j_reads
 from graphsvc.store.base import (
     BatchResult,
     Edge,
+    EventQuery,
     FindingQuery,
     GraphCounts,
     Node,
     NodeKey,
     Pending,
+    StoredEvent,
     StoredFinding,
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA
 from graphsvc.store.cypher import for_label, for_type, statement, statements
+from graphsvc.store.event_codec import micros, retraction_json, to_row
+from graphsvc.store.events import plan_saves
 from graphsvc.store.jobs import CaptureJob, job_from_json, job_to_json
 from graphsvc.store.neo4j_codec import (
     DATES,
@@ -350,6 +354,46 @@ class Neo4jStore:
         """Close the driver and its connections."""
         self._driver.close()
         log.info("neo4j.closed uri=%s", self.uri)
+
+    # -- EPCIS events ----------------------------------------------------------------
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        """Keep the events with new ids and apply retractions, in one transaction."""
+
+        def work(tx: Tx) -> list[bool]:
+            found = neo4j_reads.events_by_id(tx, [e.id for e in events])
+            kept = {e.id: e for e in found if e is not None}
+            saves = plan_saves(events, kept)
+            if saves.fresh:
+                rows = [to_row(e) for e in saves.fresh]
+                tx.run(statement("write/save_events"), events=rows).consume()
+            if saves.retractions:
+                rows = [
+                    {"id": id_, "retraction": retraction_json(r)}
+                    for id_, r in saves.retractions.items()
+                ]
+                text = statement("write/retract_events")
+                tx.run(text, retractions=rows).consume()
+            return saves.new
+
+        return self._write(work)
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        return self._read(lambda tx: neo4j_reads.events_by_id(tx, ids))
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        def work(tx: Tx) -> list[StoredEvent]:
+            after_time = None
+            if after is not None:
+                found = neo4j_reads.events_by_id(tx, [after])[0]
+                if found is None:
+                    raise InvalidArgument("after", "names no kept event; start again")
+                after_time = micros(found.event_time)
+            return neo4j_reads.events(tx, query, first, after, after_time)
+
+        return self._read(work)
 
     # -- capture jobs ----------------------------------------------------------------
 
