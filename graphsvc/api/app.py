@@ -1,4 +1,5 @@
-"""The HTTP service: GraphQL at /graphql (with GraphiQL), readiness at /health."""
+"""The HTTP service: GraphQL at /graphql (with GraphiQL), EPCIS capture and query
+at /capture and /events, readiness at /health."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
+from graphsvc.api.epcis import epcis_router
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
 
@@ -43,6 +45,7 @@ def create_app(investigation: Investigation, limits: Limits | None = None) -> Fa
         GraphQLRouter(build_schema(limits), context_getter=context),
         prefix="/graphql",
     )
+    app.include_router(epcis_router(investigation))
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:
