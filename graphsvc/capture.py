@@ -120,6 +120,11 @@ class CaptureWorker:
     def store(self) -> Store:
         return self.investigation.store
 
+    @property
+    def stopping(self) -> bool:
+        """True once `stop` was called: no document is taken any more."""
+        return self._stopping.is_set()
+
     def start(self) -> None:
         """Fail the jobs a stopped service left running, then start loading."""
         for job in self.store.running_capture_jobs():
