@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import shared_dir
+from conftest import REPO, shared_dir
 from server import Server, serve
+
+from graphsvc.api.epcis_query import MAX_PER_PAGE, SUPPORTED
 
 pytestmark = pytest.mark.slow
 
@@ -515,3 +518,21 @@ def test_a_page_token_serves_only_the_query_it_came_with(queried: Server) -> Non
         "nextPageToken: belongs to a query with other parameters; repeat the query it"
         " came with"
     )
+
+
+# -- the documentation -------------------------------------------------------------
+
+
+def test_the_documented_parameters_and_refusal_are_the_services_own(
+    queried: Server,
+) -> None:
+    page = (REPO / "docs" / "epcis.md").read_text(encoding="utf-8")
+    query_section = page.split("### Querying events")[1]
+    documented = re.findall(r"^\| `(\w+)` \|", query_section, re.MULTILINE)
+    [refusal] = re.findall(r"```json\n(.*?)```", query_section, re.DOTALL)
+
+    response = queried.client.get("/events", params={"EQ_action": "ADD"})
+
+    assert documented == list(SUPPORTED)
+    assert f"page size: 1 to {MAX_PER_PAGE}," in query_section
+    assert problem(response, 400) == json.loads(refusal)
