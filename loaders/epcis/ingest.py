@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
-from graphsvc.store.base import Retraction, Store, StoredEvent
+from graphsvc.records import Record
+from graphsvc.store.base import BatchResult, Change, Retraction, Store, StoredEvent
 from loaders.epcis import ByteStream, EpcisEvent, EventRejection, parse_epcis
 from loaders.epcis.document import event_document
+from loaders.epcis.mapping import Directory, event_records
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE: Final = 1_000
-"""Events per store transaction."""
+"""Events read before their records are written and the events kept."""
+RECORD_BATCH: Final = 5_000
+"""Graph records per write transaction."""
 
 
 @dataclass
@@ -46,6 +50,8 @@ class EpcisReport:
     retracted: int = 0
     rejected: list[EventRejection] = field(default_factory=list)
     written: Counter[str] = field(default_factory=Counter)
+    changes: Counter[tuple[str, Change]] = field(default_factory=Counter)
+    """What the written records changed, per record kind and change."""
     aborted: bool = False
 
     @property
@@ -81,6 +87,7 @@ def ingest_epcis(
     *,
     all_or_nothing: bool = False,
     batch_size: int = BATCH_SIZE,
+    after_batch: Callable[[BatchResult], None] | None = None,
 ) -> EpcisReport:
     """Keep the events of one EPCIS document and write their meaning into the graph.
 
@@ -88,6 +95,8 @@ def ingest_epcis(
     `all_or_nothing` is set: then one rejection keeps the whole document out (it is
     read to the end first, so its events are held in memory). Raises InvalidInput
     when the document cannot be read at all; batches written before that stay.
+    `after_batch` is called with what each graph write changed (to bring findings
+    up to date as a load goes).
     """
     report = EpcisReport(name)
     outcomes = parse_epcis(source, name)
@@ -104,8 +113,9 @@ def ingest_epcis(
         outcomes = iter(held)
 
     now = datetime.now(UTC)
+    directory = Directory.of(store)
     for batch in _batches(_events(outcomes, report), batch_size):
-        _ingest_batch(store, batch, now, report)
+        _ingest_batch(store, batch, now, directory, report, after_batch)
     log.info(
         "epcis.ingested document=%s read=%d new=%d duplicate=%d retracted=%d"
         " rejected=%d",
@@ -142,9 +152,40 @@ def _batches(events: Iterable[EpcisEvent], size: int) -> Iterator[list[EpcisEven
 
 
 def _ingest_batch(
-    store: Store, batch: Sequence[EpcisEvent], now: datetime, report: EpcisReport
+    store: Store,
+    batch: Sequence[EpcisEvent],
+    now: datetime,
+    directory: Directory,
+    report: EpcisReport,
+    after_batch: Callable[[BatchResult], None] | None,
 ) -> None:
+    """Write the meaning of the batch's unseen events and retractions, then keep it.
+
+    The graph is written before the events are kept: if keeping fails, loading the
+    document again finds the events unseen and writes the same records again.
+    """
     stored = [stored_event(e, now) for e in batch]
+    kept = store.events_by_id([s.id for s in stored])
+    seen: dict[str, StoredEvent] = {k.id: k for k in kept if k is not None}
+    records: list[Record] = []
+    for event, keep in zip(batch, stored, strict=True):
+        known = seen.get(keep.id)
+        if known is None:
+            seen[keep.id] = keep
+            records += event_records(event, keep.id, directory)
+            report.retracted += keep.retraction is not None
+        elif keep.retraction is not None and known.retraction is None:
+            seen[keep.id] = keep
+            records += event_records(event, keep.id, directory)
+            report.retracted += 1
+    for start in range(0, len(records), RECORD_BATCH):
+        part = records[start : start + RECORD_BATCH]
+        result = store.write(part)
+        report.written.update(r.kind for r in part)
+        report.changes.update(result.changes)
+        if after_batch is not None:
+            after_batch(result)
+
     new = store.save_events(stored)
     report.new += sum(new)
     report.duplicate += len(new) - sum(new)
