@@ -51,3 +51,17 @@ class DataDirLocked(StoreError):
 
 class ConfigError(GraphsvcError):
     """The configuration (options, environment) is incomplete or contradictory."""
+
+
+class NotFound(GraphsvcError):
+    """Nothing has the id that was asked for."""
+
+
+class TooLarge(InvalidInput):
+    """A request or a document is larger than its configured bound."""
+
+
+class Overloaded(GraphsvcError):
+    """Too much work is queued to take more now; the same request may work later."""
+
+    retryable = True

@@ -50,6 +50,9 @@ class Field:
     """Relationship type drawn from the record's node to `target`."""
     default: str | tuple[str, ...] | None = None
     """Value a store sets when a record first describes the node without this field."""
+    feed: bool = True
+    """False for fields that only the EPCIS loader writes: a feed field of the same
+    name is kept in `extra` like any other field outside the contract."""
 
     @property
     def is_reference(self) -> bool:
@@ -65,6 +68,8 @@ class NodeType:
     fields: tuple[Field, ...]
     derived_key: tuple[str, ...] = ()
     """Fields whose values make the key when the record has no `id`."""
+    feed: bool = True
+    """False for node types that only the EPCIS loader writes (not a feed kind)."""
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     _describing: tuple[str, ...] = field(init=False, repr=False, compare=False)
     references: tuple[Field, ...] = field(init=False, repr=False, compare=False)
@@ -106,8 +111,19 @@ class RelType:
     field: str
 
 
-def _ref(name: str, target: str, rel: str, *, required: bool = False) -> Field:
-    return Field(name, FieldType.IDENTIFIER, required, target=target, rel=rel)
+def _ref(
+    name: str, target: str, rel: str, *, required: bool = False, feed: bool = True
+) -> Field:
+    return Field(
+        name, FieldType.IDENTIFIER, required, target=target, rel=rel, feed=feed
+    )
+
+
+_EVENT = Field("event", FieldType.TEXT, feed=False)
+"""The id of the EPCIS event a node was derived from."""
+_RETRACTED_BY = Field("retracted_by", FieldType.TEXT, feed=False)
+"""The id of the EPCIS event whose error declaration retracted this node: it stays
+for audit but no longer counts as evidence."""
 
 
 ROLES: Final = (
@@ -215,6 +231,13 @@ ITEM = NodeType(
         _ref("produced_at", "Site", "PRODUCED_AT"),
         Field("produced_on", FieldType.INSTANT),
         Field("lot", FieldType.TEXT),
+        Field(
+            "made_from",
+            FieldType.IDENTIFIERS,
+            target="Item",
+            rel="MADE_FROM",
+            feed=False,
+        ),
     ),
 )
 SHIPMENT = NodeType(
@@ -231,6 +254,8 @@ SHIPMENT = NodeType(
         _ref("carrier", "Party", "CARRIED_BY"),
         Field("items", FieldType.IDENTIFIERS, target="Item", rel="CARRIES"),
         Field("reference", FieldType.TEXT),
+        _EVENT,
+        _RETRACTED_BY,
     ),
 )
 SCAN = NodeType(
@@ -243,9 +268,32 @@ SCAN = NodeType(
         Field("at", FieldType.INSTANT, True),
         Field("step", FieldType.CHOICE, True, choices=SCAN_STEPS),
         _ref("party", "Party", "BY_PARTY"),
+        _EVENT,
+        _RETRACTED_BY,
     ),
     derived_key=("item", "site", "at", "step"),
 )
+CONTAINMENT_ACTIONS: Final = ("add", "delete")
+CONTAINMENT = NodeType(
+    "Containment",
+    "containment",
+    (
+        Field("id", FieldType.IDENTIFIER),
+        _ref("parent", "Item", "IN_PARENT", required=True),
+        _ref("child", "Item", "OF_CHILD"),
+        Field("at", FieldType.INSTANT, True),
+        Field("action", FieldType.CHOICE, True, choices=CONTAINMENT_ACTIONS),
+        _EVENT,
+        _RETRACTED_BY,
+    ),
+    derived_key=("parent", "child", "at", "action"),
+    feed=False,
+)
+"""A child put into (`add`) or taken out of (`delete`) a parent at an instant.
+
+A `delete` without a child empties the parent. Between an `add` and the next
+`delete` the child follows its parent: the parent's shipments and scans count for it.
+"""
 
 NODE_TYPES: Final[tuple[NodeType, ...]] = (
     BRAND,
@@ -256,6 +304,7 @@ NODE_TYPES: Final[tuple[NodeType, ...]] = (
     ITEM,
     SHIPMENT,
     SCAN,
+    CONTAINMENT,
 )
 SHIPMENT_ITEM = LinkType(
     "shipment_item",
@@ -266,7 +315,10 @@ SHIPMENT_ITEM = LinkType(
 
 BY_LABEL: Final[Mapping[str, NodeType]] = {t.label: t for t in NODE_TYPES}
 BY_KIND: Final[Mapping[str, NodeType]] = {t.kind: t for t in NODE_TYPES}
-KINDS: Final[tuple[str, ...]] = (*(t.kind for t in NODE_TYPES), SHIPMENT_ITEM.kind)
+FEED_BY_KIND: Final[Mapping[str, NodeType]] = {t.kind: t for t in NODE_TYPES if t.feed}
+"""The node types a feed may describe."""
+KINDS: Final[tuple[str, ...]] = (*FEED_BY_KIND, SHIPMENT_ITEM.kind)
+"""The record kinds of the feed format."""
 
 REL_TYPES: Final[tuple[RelType, ...]] = tuple(
     RelType(f.rel, t.label, f.target, f.name)

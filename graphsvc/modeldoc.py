@@ -39,12 +39,13 @@ def render_markdown() -> str:
         if t.derived_key:
             derived = ", ".join(f"`{n}`" for n in t.derived_key)
             key = f"`id`, or when absent one derived from {derived}"
-        lines += [f"### {t.label}", "", f"Feed kind `{t.kind}`; key {key}.", ""]
+        source = f"Feed kind `{t.kind}`" if t.feed else "Written from EPCIS events"
+        lines += [f"### {t.label}", "", f"{source}; key {key}.", ""]
         lines += ["| property | required | type |", "|---|---|---|"]
         for f in t.fields:
-            lines.append(
-                f"| `{f.name}` | {'yes' if f.required else ''} | {_describe(f)} |"
-            )
+            note = "" if f.feed or not t.feed else " (from EPCIS events only)"
+            required = "yes" if f.required else ""
+            lines.append(f"| `{f.name}` | {required} | {_describe(f)}{note} |")
         lines.append("")
     lines += ["## Relationship types", ""]
     lines += ["| type | from | to | drawn by |", "|---|---|---|---|"]

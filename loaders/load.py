@@ -18,14 +18,18 @@ from typing import IO, Final
 
 from graphsvc.errors import InvalidInput
 from graphsvc.model import KINDS
-from graphsvc.records import Record, Rejection
+from graphsvc.records import Record, Rejection, Source
 from graphsvc.store.base import BatchResult, Change, Store
-from loaders.feed import feed_format, read_feed
+from loaders.epcis import HEAD_BYTES, detect_epcis
+from loaders.epcis.ingest import ingest_epcis
+from loaders.feed import feed_format, open_bytes, read_feed
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE: Final = 5_000
 """Records per transaction: enough to amortise a commit, few enough to stream."""
+EPCIS_SUFFIXES: Final = (".xml", ".json", ".jsonld")
+"""Names of files in a directory that are read when their content is EPCIS."""
 SAMPLE: Final = 20
 """How many rejections and dangling ids a report shows; the files hold them all."""
 
@@ -67,6 +71,8 @@ class LoadReport:
     dangling: Mapping[str, list[str]] = field(default_factory=dict)
     batches: int = 0
     rejects_dir: Path | None = None
+    epcis_events: int = 0
+    """Events read from EPCIS documents (their records count in `changes`)."""
 
     @property
     def loaded(self) -> int:
@@ -121,17 +127,31 @@ def feed_files(paths: Iterable[Path]) -> list[Path]:
     """The feed files named, or found recursively under named directories, in order.
 
     A named file is taken whatever its suffix (it is reported if unreadable); inside a
-    directory only feed files are taken.
+    directory only feed files and EPCIS documents are taken.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and feed_format(p))
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and (feed_format(p) or _maybe_epcis(p))
+                )
             )
         else:
             found.append(path)
     return found
+
+
+def _maybe_epcis(path: Path) -> bool:
+    """Whether a file found in a directory is an EPCIS document, by name and content.
+
+    Other `.json` and `.xml` files beside feeds (a manifest) are not loaded.
+    """
+    if not path.name.lower().removesuffix(".gz").endswith(EPCIS_SUFFIXES):
+        return False
+    return _is_epcis(path)
 
 
 def load_paths(
@@ -154,6 +174,11 @@ def load_paths(
         for path in feed_files(paths):
             tally = _Tally(path, report)
             report.files.append(path.name)
+            if _is_epcis(path):
+                tally.failure = _load_epcis(store, path, report, after_batch)
+                if after_file is not None:
+                    after_file(tally.done(report, None))
+                continue
             records = _records(path, report, rejects, progress, tally)
             for batch in _batches(records, batch_size):
                 result = store.write(batch)
@@ -204,6 +229,43 @@ class _Tally:
             failure=self.failure,
             rejects_file=rejects_file if rejected else None,
         )
+
+
+def _is_epcis(path: Path) -> bool:
+    """Whether the file holds an EPCIS document, by its content, not its name."""
+    try:
+        with open_bytes(path) as stream:
+            return detect_epcis(stream.read(HEAD_BYTES)) is not None
+    except OSError:
+        return False  # reading it as a feed reports the failure
+
+
+def _load_epcis(
+    store: Store, path: Path, report: LoadReport, after_batch: BatchHook | None
+) -> str | None:
+    """Ingest one EPCIS document into the report; the reason when it failed whole."""
+    try:
+        with open_bytes(path) as stream:
+            outcome = ingest_epcis(store, stream, path.name, after_batch=after_batch)
+    except InvalidInput as err:
+        report.failed_files[path.name] = err.message
+        log.warning("load.file_failed file=%s reason=%s", path.name, err.message)
+        return err.message
+    except OSError as err:
+        reason = err.strerror or str(err)
+        report.failed_files[path.name] = reason
+        log.warning("load.file_failed file=%s reason=%s", path.name, err)
+        return reason
+    report.changes.update(outcome.changes)
+    report.epcis_events += outcome.read
+    for rejection in outcome.rejected:
+        report.rejected += 1
+        if len(report.rejections) < SAMPLE:
+            # An EPCIS event has a position, not a line; the reason says which it is.
+            source = Source(rejection.document, rejection.position)
+            reason = f"event {rejection.position}: {rejection.reason}"
+            report.rejections.append(Rejection(source, reason, rejection.field))
+    return None
 
 
 def _records(

@@ -19,9 +19,8 @@ import pycountry
 from graphsvc import ids
 from graphsvc.errors import InvalidIdentifier, InvalidInput
 from graphsvc.model import (
-    BY_KIND,
+    FEED_BY_KIND,
     KINDS,
-    NODE_TYPES,
     SHIPMENT_ITEM,
     Field,
     FieldType,
@@ -51,7 +50,7 @@ def validate(raw: Mapping[str, object], kind: str) -> Record:
     """
     if kind == SHIPMENT_ITEM.kind:
         return _validate_link(raw)
-    node_type = BY_KIND.get(kind)
+    node_type = FEED_BY_KIND.get(kind)
     if node_type is None:
         raise InvalidInput(
             f"kind {_quote(kind)} is not one of {', '.join(KINDS)}", "kind"
@@ -66,7 +65,7 @@ def validate(raw: Mapping[str, object], kind: str) -> Record:
             raise InvalidInput(f"{f.name} is missing", f.name)
     _check_together(node_type, values)
 
-    extra = {k: v for k, v in present.items() if k not in node_type.by_name}
+    extra = {k: v for k, v in present.items() if k not in _FEED_FIELDS[kind]}
     return Record(kind, _key(node_type, values), values, extra)
 
 
@@ -277,6 +276,11 @@ _CONVERTERS: Final[dict[FieldType, Converter]] = {
     FieldType.GLN: _gln,
 }
 _FIELD_CONVERTERS: Final = {
-    t.kind: tuple((f, _CONVERTERS[f.type]) for f in t.fields) for t in NODE_TYPES
+    t.kind: tuple((f, _CONVERTERS[f.type]) for f in t.fields if f.feed)
+    for t in FEED_BY_KIND.values()
 }
-"""Each kind's fields with the function that checks them, looked up once."""
+"""Each kind's feed fields with the function that checks them, looked up once."""
+_FEED_FIELDS: Final = {
+    kind: frozenset(f.name for f, _ in fields)
+    for kind, fields in _FIELD_CONVERTERS.items()
+}

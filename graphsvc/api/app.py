@@ -1,4 +1,5 @@
-"""The HTTP service: GraphQL at /graphql (with GraphiQL), readiness at /health."""
+"""The HTTP service: GraphQL at /graphql (with GraphiQL), EPCIS capture and query
+at /capture and /events, readiness at /health."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from strawberry.fastapi import GraphQLRouter
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
 from graphsvc.api.feeds import feeds_router, upload_limit_from_env
+from graphsvc.api.epcis import epcis_router
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
 
@@ -55,6 +57,7 @@ def create_app(
         GraphQLRouter(build_schema(limits), context_getter=context),
         prefix="/graphql",
     )
+    app.include_router(epcis_router(investigation))
 
     app.include_router(feeds_router(investigation, data_dir, upload_limit_from_env()))
 

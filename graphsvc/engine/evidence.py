@@ -93,13 +93,33 @@ class ItemFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainmentFacts:
+    """A span during which the item sat inside `container`, which moved meanwhile.
+
+    `path` lists the containers from the item's direct parent out to `container`
+    (a case, then its pallet); the span is the overlap of every level's span, from
+    `start` until `until` (None: not taken out). `shipments` and `scans` are every
+    shipment and scan of the container itself; the engine keeps those that fall
+    within the span.
+    """
+
+    container: str
+    path: tuple[str, ...]
+    start: datetime
+    until: datetime | None
+    shipments: tuple[ShipmentFacts, ...] = ()
+    scans: tuple[ScanFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ItemEvidence:
     """Everything the rules need to judge one item.
 
     `item` is None when shipments or scans reference an item id that no item record
     (or commissioning event) describes. `sites` and `parties` hold every site and
     party that `item`, `shipments` and `scans` mention; `authorizations` holds every
-    authorization from the item's brand to any of those parties.
+    authorization from the item's brand to any of those parties, including those
+    of `containment`, the spans when the item moved inside a container.
     """
 
     item_id: str
@@ -109,3 +129,4 @@ class ItemEvidence:
     sites: Mapping[str, SiteFacts] = field(default_factory=dict)
     parties: Mapping[str, PartyFacts] = field(default_factory=dict)
     authorizations: tuple[AuthorizationFacts, ...] = ()
+    containment: tuple[ContainmentFacts, ...] = ()

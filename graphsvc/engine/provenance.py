@@ -9,6 +9,10 @@ evidence it is given. Where the definitions are silent, these rules were chosen:
   still apply, but its brand is unknown, so no receipt is judged (every hop has
   `authorized` None) and no authorization finding or `REENTRY` can follow. The same
   holds for a described item whose brand is unknown.
+- A logistic unit (an SSCC) is never an `UNKNOWN_ITEM`: a pallet has no product,
+  it is described by what it holds.
+- An item inside a container moves with it: `containment.project` adds the
+  container's shipments and scans within the span to the item's own.
 - `REENTRY` is raised for every judged, authorized receipt that follows an
   unauthorized one anywhere earlier in the chain, as the definition reads; the
   explanation names the most recent unauthorized receipt before it.
@@ -20,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from graphsvc.engine import cloning, custody, judging, wording
+from graphsvc.engine import cloning, containment, custody, judging, wording
 from graphsvc.engine.case import Case
 from graphsvc.engine.custody import Stay
 from graphsvc.engine.evidence import ItemEvidence
@@ -50,7 +54,7 @@ def evaluate(evidence: ItemEvidence) -> Provenance:
     distributor authorized for DE only, at a site in FR, answers two hops (the
     second with `authorized=False`) and one `OUT_OF_TERRITORY` finding.
     """
-    case = Case(evidence)
+    case = Case(containment.project(evidence))
     stays = custody.chain(case)
     verdicts = [_verdict(case, stay) for stay in stays]
 
@@ -164,6 +168,8 @@ def _reentry_text(case: Case, stay: Stay, earlier: Stay, kind: FindingKind) -> s
 def _unknown_item(case: Case) -> Iterator[Finding]:
     """`UNKNOWN_ITEM` once, when the item is referenced but never described."""
     if case.item is not None or not (case.legs or case.sightings):
+        return
+    if containment.is_logistic_unit(case.item_id):
         return
 
     # (UTC instant, shipments first on a tie, instant as recorded, party, shipment)

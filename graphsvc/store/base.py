@@ -14,6 +14,12 @@ from graphsvc.engine.findings import Finding, FindingKind
 from graphsvc.records import Record, Value
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 
+# Re-exported: the event types belong to the store interface but live apart.
+from graphsvc.store.events import EventQuery as EventQuery
+from graphsvc.store.events import Retraction as Retraction
+from graphsvc.store.events import StoredEvent as StoredEvent
+from graphsvc.store.jobs import CaptureJob
+
 NodeKey = tuple[str, str]
 """A node's label and id."""
 
@@ -236,4 +242,38 @@ class Store(Protocol):
 
     def source_freshness(self) -> list[SourceFreshness]:
         """Each source that has tried a load, by name, with its last success."""
+        ...
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        """Keep EPCIS events, in one transaction; for each, True if its id was new.
+
+        An event whose id is kept already is not replaced, with one exception: if it
+        carries a retraction and the kept one has none, the kept one takes it.
+        """
+        ...
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        """The kept event of each id, in order; None where there is none."""
+        ...
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        """Kept events matching `query`, ordered by event time then id.
+
+        At most `first` of them, starting after the event whose id is `after`; an
+        `after` that names no kept event raises InvalidArgument.
+        """
+        ...
+
+    def save_capture_job(self, job: CaptureJob) -> None:
+        """Save a capture job, replacing the one with the same id; durable on return."""
+        ...
+
+    def capture_job(self, job_id: str) -> CaptureJob | None:
+        """The capture job with that id, or None."""
+        ...
+
+    def running_capture_jobs(self) -> list[CaptureJob]:
+        """Capture jobs saved as running, oldest first (a stopped service left them)."""
         ...

@@ -38,21 +38,26 @@ from graphsvc.engine.findings import Finding, FindingKind, finding_order
 from graphsvc.errors import DataDirLocked, InvalidArgument, StoreError
 from graphsvc.model import NODE_TYPES, REL_TYPES, node_type
 from graphsvc.records import Record
-from graphsvc.store import graphreads
+from graphsvc.store import containment, graphreads
 from graphsvc.store.base import (
     BatchResult,
     Edge,
+    EventQuery,
     FindingQuery,
     GraphCounts,
     Node,
     NodeKey,
     Pending,
+    StoredEvent,
     StoredFinding,
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA, Properties
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
+from graphsvc.store.jobs import CaptureJob
+from graphsvc.store.jobsql import CaptureJobTable
 from graphsvc.store.planning import Plan, keys_named
+from graphsvc.store.sqlevents import SqlEvents
 from graphsvc.store.sqlgraph import SqlGraph
 from graphsvc.store.sqlloads import SqlLoads
 
@@ -63,7 +68,7 @@ LOCK_FILE: Final = "lock"
 PENDING_CHUNK: Final = 10_000
 """Pending keys read at a time, so catching up after a large load stays bounded."""
 
-ON_DISK: Final = frozenset({"Item", "Scan"})
+ON_DISK: Final = frozenset({"Item", "Scan", "Containment"})
 """Labels kept only in SQLite: there are millions of them."""
 _IN_MEMORY_RELS: Final = frozenset(
     r.type for r in REL_TYPES if r.source not in ON_DISK and r.target not in ON_DISK
@@ -97,6 +102,7 @@ class EmbeddedStore:
         self._position: dict[str, int] = {}
         try:
             self._sql = SqlGraph(data_dir / DB_FILE)
+            self._events = SqlEvents(self._sql.db)
         except sqlite3.DatabaseError as err:
             os.close(self._lock_fd)
             raise StoreError(
@@ -274,7 +280,24 @@ class EmbeddedStore:
             carried = self._props.get(("Shipment", shipment), {}).get("items", ())
             assert isinstance(carried, tuple)
             items.update(carried)
-        return items
+        touched = sql.props("Containment", by_label["Containment"]).values()
+        items.update(
+            str(p[end]) for p in touched for end in ("parent", "child") if end in p
+        )
+        return items | self._contents(items)
+
+    def _contents(self, containers: set[str]) -> set[str]:
+        """Every item ever put inside the containers, at any depth."""
+        found: set[str] = set()
+        frontier = containers
+        for _ in range(containment.MAX_DEPTH):
+            rows = self._sql.sources("IN_PARENT", frontier)
+            records = self._sql.props("Containment", [c for _, c in rows]).values()
+            frontier = {str(p["child"]) for p in records if "child" in p} - found
+            if not frontier:
+                break
+            found |= frontier
+        return found
 
     def _sources(self, key: NodeKey, rel: str) -> list[str]:
         """Ids of in-memory nodes with a `rel` relationship into `key`."""
@@ -287,13 +310,9 @@ class EmbeddedStore:
         with self._mutex:
             sql = self._sql
             items = sql.props("Item", item_ids)
-            carried: dict[str, list[str]] = defaultdict(list)
-            for item, shipment in sql.sources("CARRIES", items):
-                carried[item].append(shipment)
-            scanned: dict[str, list[str]] = defaultdict(list)
-            for item, scan in sql.sources("OF_ITEM", items):
-                scanned[item].append(scan)
-            scans = sql.props("Scan", [s for ss in scanned.values() for s in ss])
+            spans = containment.spans(items, self._as_child, self._emptied)
+            containers = {s.container for ss in spans.values() for s in ss}
+            moves = self._movements([*items, *containers])
             lookup = self._props.get
 
             found = []
@@ -301,16 +320,41 @@ class EmbeddedStore:
                 props = items.get(item_id)
                 if props is None:
                     continue
-                shipments = [
-                    (s, self._props.get(("Shipment", s), {})) for s in carried[item_id]
-                ]
-                item_scans = [(s, scans[s]) for s in scanned[item_id] if s in scans]
+                shipments, scans = moves[item_id]
+                inside = [(s, moves[s.container]) for s in spans[item_id]]
                 found.append(
                     graphreads.item_evidence(
-                        item_id, props, shipments, item_scans, lookup, self._grants
+                        item_id, props, shipments, scans, lookup, self._grants, inside
                     )
                 )
             return found
+
+    def _movements(self, ids: Sequence[str]) -> dict[str, graphreads.Movements]:
+        """The shipments and scans of each item or container id."""
+        sql = self._sql
+        carried: dict[str, list[str]] = defaultdict(list)
+        for item, shipment in sql.sources("CARRIES", ids):
+            carried[item].append(shipment)
+        scanned: dict[str, list[str]] = defaultdict(list)
+        for item, scan in sql.sources("OF_ITEM", ids):
+            scanned[item].append(scan)
+        scans = sql.props("Scan", [s for ss in scanned.values() for s in ss])
+        return {
+            id_: (
+                [(s, self._props.get(("Shipment", s), {})) for s in carried[id_]],
+                [(s, scans[s]) for s in scanned[id_] if s in scans],
+            )
+            for id_ in ids
+        }
+
+    def _as_child(self, ids: set[str]) -> list[Mapping[str, object]]:
+        rows = self._sql.sources("OF_CHILD", ids)
+        return list(self._sql.props("Containment", [c for _, c in rows]).values())
+
+    def _emptied(self, ids: set[str]) -> list[Mapping[str, object]]:
+        rows = self._sql.sources("IN_PARENT", ids)
+        found = self._sql.props("Containment", [c for _, c in rows]).values()
+        return [props for props in found if "child" not in props]
 
     def _brands(self, item_ids: Iterable[str]) -> dict[str, str | None]:
         """The brand of each item's product, when both are known."""
@@ -515,6 +559,40 @@ class EmbeddedStore:
     def source_freshness(self) -> list[SourceFreshness]:
         with self._mutex:
             return self._loads.freshness()
+
+    # -- EPCIS events ----------------------------------------------------------------
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        with self._mutex:
+            return self._events.save(events)
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        with self._mutex:
+            return self._events.by_id(ids)
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        with self._mutex:
+            return self._events.query(query, first, after)
+
+    # -- capture jobs ----------------------------------------------------------------
+
+    @functools.cached_property
+    def _capture_jobs(self) -> CaptureJobTable:
+        return CaptureJobTable(self._sql.db)
+
+    def save_capture_job(self, job: CaptureJob) -> None:
+        with self._mutex:
+            self._capture_jobs.save(job)
+
+    def capture_job(self, job_id: str) -> CaptureJob | None:
+        with self._mutex:
+            return self._capture_jobs.get(job_id)
+
+    def running_capture_jobs(self) -> list[CaptureJob]:
+        with self._mutex:
+            return self._capture_jobs.running()
 
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import (
     AuthorizationFacts,
+    ContainmentFacts,
     ItemEvidence,
     ItemFacts,
     PartyFacts,
@@ -23,12 +24,17 @@ from graphsvc.engine.evidence import (
 )
 from graphsvc.model import AUTHORIZATION, ITEM, SCAN, SHIPMENT
 from graphsvc.store.base import Edge, NodeKey, Subgraph
+from graphsvc.store.containment import Span
 
 Props = Mapping[str, object]
 Lookup = Callable[[NodeKey], Props | None]
 """Properties of a node held in memory (None when there is no such node)."""
 Grants = Mapping[str, set[str]]
 """Authorization ids by the id of the party they authorize."""
+
+
+Movements = tuple[Sequence[tuple[str, Props]], Sequence[tuple[str, Props]]]
+"""The shipments and the scans of one item or container: each one's id and props."""
 
 
 def item_evidence(
@@ -38,27 +44,45 @@ def item_evidence(
     scans: Sequence[tuple[str, Props]],
     lookup: Lookup,
     grants: Grants,
+    containment: Sequence[tuple[Span, Movements]] = (),
 ) -> ItemEvidence:
-    """The engine's evidence for one item from its node and its neighbours' nodes."""
-    item = _item_facts(lookup, item_id, props) if ITEM.is_described(props) else None
-    shipment_facts = sorted(
-        (_shipment_facts(i, p) for i, p in shipments if SHIPMENT.is_described(p)),
-        key=lambda s: (s.shipped_at, s.id),
-    )
-    scan_facts = sorted(
-        (_scan_facts(i, p) for i, p in scans if SCAN.is_described(p)),
-        key=lambda s: (s.at, s.id),
-    )
+    """The engine's evidence for one item from its node and its neighbours' nodes.
 
-    site_ids = {s for sh in shipment_facts for s in (sh.origin, sh.destination)}
-    site_ids.update(sc.site for sc in scan_facts)
+    `containment` pairs each span of the item inside a container with the
+    container's own shipments and scans. Retracted shipments and scans are left out.
+    """
+    item = _item_facts(lookup, item_id, props) if ITEM.is_described(props) else None
+    shipment_facts = _shipments(shipments)
+    scan_facts = _scans(scans)
+    spans = tuple(
+        ContainmentFacts(
+            span.container,
+            span.path,
+            span.start,
+            span.until,
+            tuple(_shipments(moved[0])),
+            tuple(_scans(moved[1])),
+        )
+        for span, moved in containment
+    )
+    moved_shipments = [s for span in spans for s in span.shipments]
+    moved_scans = [s for span in spans for s in span.scans]
+
+    site_ids = {
+        s
+        for sh in (*shipment_facts, *moved_shipments)
+        for s in (sh.origin, sh.destination)
+    }
+    site_ids.update(sc.site for sc in (*scan_facts, *moved_scans))
     if item is not None and item.produced_at is not None:
         site_ids.add(item.produced_at)
     sites = {s: _site_facts(lookup, s) for s in sorted(site_ids)}
     party_ids = {
-        p for sh in shipment_facts for p in (sh.shipper, sh.consignee, sh.carrier)
+        p
+        for sh in (*shipment_facts, *moved_shipments)
+        for p in (sh.shipper, sh.consignee, sh.carrier)
     }
-    party_ids.update(sc.party for sc in scan_facts)
+    party_ids.update(sc.party for sc in (*scan_facts, *moved_scans))
     party_ids.update(site.operator for site in sites.values())
     named = sorted(p for p in party_ids if p is not None)
     parties = {p: party_facts(lookup, p) for p in named}
@@ -72,6 +96,31 @@ def item_evidence(
         sites,
         parties,
         _authorizations(lookup, grants, brand, parties) if brand is not None else (),
+        spans,
+    )
+
+
+def _shipments(shipments: Sequence[tuple[str, Props]]) -> list[ShipmentFacts]:
+    """Described, unretracted shipments, in dispatch order."""
+    return sorted(
+        (
+            _shipment_facts(i, p)
+            for i, p in shipments
+            if SHIPMENT.is_described(p) and not p.get("retracted_by")
+        ),
+        key=lambda s: (s.shipped_at, s.id),
+    )
+
+
+def _scans(scans: Sequence[tuple[str, Props]]) -> list[ScanFacts]:
+    """Described, unretracted scans, in time order."""
+    return sorted(
+        (
+            _scan_facts(i, p)
+            for i, p in scans
+            if SCAN.is_described(p) and not p.get("retracted_by")
+        ),
+        key=lambda s: (s.at, s.id),
     )
 
 

@@ -34,17 +34,22 @@ from graphsvc.store import graphreads, neo4j_loads, neo4j_reads
 from graphsvc.store.base import (
     BatchResult,
     Edge,
+    EventQuery,
     FindingQuery,
     GraphCounts,
     Node,
     NodeKey,
     Pending,
+    StoredEvent,
     StoredFinding,
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA
 from graphsvc.store.cypher import for_label, for_type, statement, statements
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
+from graphsvc.store.event_codec import micros, retraction_json, to_row
+from graphsvc.store.events import plan_saves
+from graphsvc.store.jobs import CaptureJob, job_from_json, job_to_json
 from graphsvc.store.neo4j_codec import (
     DATES,
     INSTANTS,
@@ -129,6 +134,7 @@ class Neo4jStore:
         # A schema statement needs a transaction of its own.
         schema = [for_label("schema/node_key", label) for label in BY_LABEL]
         schema += [*statements("schema/bookkeeping"), *statements("schema/indexes")]
+        schema += statements("schema/capture_jobs")
         for text in schema:
             self._write(_runner(text))
         self._write(_runner(statement("schema/await_indexes"), seconds=INDEX_WAIT))
@@ -369,6 +375,70 @@ class Neo4jStore:
 
     def source_freshness(self) -> list[SourceFreshness]:
         return self._read(neo4j_loads.source_freshness)
+
+    # -- EPCIS events ----------------------------------------------------------------
+
+    def save_events(self, events: Sequence[StoredEvent]) -> list[bool]:
+        """Keep the events with new ids and apply retractions, in one transaction."""
+
+        def work(tx: Tx) -> list[bool]:
+            found = neo4j_reads.events_by_id(tx, [e.id for e in events])
+            kept = {e.id: e for e in found if e is not None}
+            saves = plan_saves(events, kept)
+            if saves.fresh:
+                rows = [to_row(e) for e in saves.fresh]
+                tx.run(statement("write/save_events"), events=rows).consume()
+            if saves.retractions:
+                rows = [
+                    {"id": id_, "retraction": retraction_json(r)}
+                    for id_, r in saves.retractions.items()
+                ]
+                text = statement("write/retract_events")
+                tx.run(text, retractions=rows).consume()
+            return saves.new
+
+        return self._write(work)
+
+    def events_by_id(self, ids: Sequence[str]) -> list[StoredEvent | None]:
+        return self._read(lambda tx: neo4j_reads.events_by_id(tx, ids))
+
+    def events(
+        self, query: EventQuery, first: int, after: str | None = None
+    ) -> list[StoredEvent]:
+        def work(tx: Tx) -> list[StoredEvent]:
+            after_time = None
+            if after is not None:
+                found = neo4j_reads.events_by_id(tx, [after])[0]
+                if found is None:
+                    raise InvalidArgument("after", "names no kept event; start again")
+                after_time = micros(found.event_time)
+            return neo4j_reads.events(tx, query, first, after, after_time)
+
+        return self._read(work)
+
+    # -- capture jobs ----------------------------------------------------------------
+
+    def save_capture_job(self, job: CaptureJob) -> None:
+        row = {
+            "id": job.id,
+            "createdAt": job.created_at.isoformat(),
+            "running": job.running,
+            "data": job_to_json(job),
+        }
+        self._write(_runner(statement("write/save_capture_job"), job=row))
+
+    def capture_job(self, job_id: str) -> CaptureJob | None:
+        def work(tx: Tx) -> str | None:
+            row = tx.run(statement("read/capture_job"), id=job_id).single()
+            return None if row is None else str(row["data"])
+
+        data = self._read(work)
+        return None if data is None else job_from_json(data)
+
+    def running_capture_jobs(self) -> list[CaptureJob]:
+        text = statement("read/running_capture_jobs")
+        found = self._read(lambda tx: rows_of(tx, text))
+        return [job_from_json(data) for data in found]
 
 
 def _runner(text: str, **params: Any) -> Callable[[Tx], None]:

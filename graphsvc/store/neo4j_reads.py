@@ -17,8 +17,15 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence
 from graphsvc.engine.findings import finding_order
 from graphsvc.model import BY_LABEL, NODE_TYPES, REL_TYPES, SHIPMENT
-from graphsvc.store import graphreads
-from graphsvc.store.base import Edge, NodeKey, StoredFinding, Subgraph
+from graphsvc.store import event_codec, graphreads
+from graphsvc.store.base import (
+    Edge,
+    EventQuery,
+    NodeKey,
+    StoredEvent,
+    StoredFinding,
+    Subgraph,
+)
 from graphsvc.store.codec import Properties
 from graphsvc.store.cypher import for_label, statement
 from graphsvc.store.neo4j_codec import DATES, INSTANTS, finding_from_neo4j, from_neo4j
@@ -264,3 +271,35 @@ class _Expander:
             if target in chosen:
                 found.append(Edge(rel_type, self.key_of[source], target))
         return found
+
+
+def events_by_id(tx: Tx, ids: Sequence[str]) -> list[StoredEvent | None]:
+    """The kept EPCIS event of each id, in order; None where there is none."""
+    rows = rows_of(tx, statement("read/events_by_id"), ids=sorted(set(ids)))
+    found = {e.id: e for e in (event_codec.from_row(dict(row)) for row in rows)}
+    return [found.get(id_) for id_ in ids]
+
+
+def events(
+    tx: Tx, query: EventQuery, first: int, after: str | None, after_time: int | None
+) -> list[StoredEvent]:
+    """A page of kept EPCIS events matching `query` (see read/events.cypher)."""
+
+    def listed(values: frozenset[str] | None) -> list[str] | None:
+        return sorted(values) if values is not None else None
+
+    rows = rows_of(
+        tx,
+        statement("read/events"),
+        after=after,
+        after_time=after_time,
+        types=listed(query.event_types),
+        steps=listed(query.biz_steps),
+        locations=listed(query.biz_locations),
+        ge=event_codec.micros(query.ge_event_time) if query.ge_event_time else None,
+        lt=event_codec.micros(query.lt_event_time) if query.lt_event_time else None,
+        match_epc=listed(query.match_epc),
+        match_any_epc=listed(query.match_any_epc),
+        first=first,
+    )
+    return [event_codec.from_row(dict(row)) for row in rows]

@@ -1,0 +1,280 @@
+"""What an EPCIS event means in the graph, as feed records (rules in docs/epcis.md).
+
+Every record id derives from the event id, so the same event mapped twice writes the
+same records: the graph is written once. An event that carries an error declaration
+maps to the same records marked `retracted_by` the event id, so the stores stop
+counting them as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Final
+
+from graphsvc.ids import CANONICAL_BASE, gln_of, gtin_of
+from graphsvc.records import Record, Value
+from graphsvc.store.base import Node, Store
+from loaders.epcis.model import EpcisEvent, SourceDestination
+
+STEPS: Final[Mapping[str, str]] = {
+    "commissioning": "produced",
+    "packing": "packed",
+    "unpacking": "packed",
+    "shipping": "shipped",
+    "departing": "shipped",
+    "receiving": "received",
+    "arriving": "received",
+    "accepting": "received",
+    "storing": "stored",
+    "holding": "stored",
+    "inspecting": "inspected",
+    "retail_selling": "sold",
+    "dispensing": "sold",
+    "returning": "returned",
+    "destroying": "destroyed",
+    "decommissioning": "destroyed",
+}
+"""CBV business steps onto our scan steps; any other step (or none) is `inspected`,
+an observation of the item at the place."""
+DEFAULT_STEP: Final = "inspected"
+PARTY_TYPES: Final = ("possessing_party", "owning_party")
+"""Source and destination types that name a party, the one who holds goods first."""
+SHIPMENT_KEYS: Final = ("po", "desadv", "bol", "inv")
+"""Business transactions that pair a receiving with its shipping, in this order."""
+_LOT: Final = "{urn:epcglobal:cbv:mda}lotNumber"
+
+
+@dataclass
+class Directory:
+    """Feed records the mapping links to: parties, sites and products by GS1 key."""
+
+    party_by_gln: dict[str, str] = field(default_factory=dict)
+    site_by_gln: dict[str, str] = field(default_factory=dict)
+    product_by_gtin: dict[str, str] = field(default_factory=dict)
+    operator: dict[str, str] = field(default_factory=dict)
+    """The operator of each described site, by site id."""
+
+    @classmethod
+    def of(cls, store: Store) -> Directory:
+        """Read the parties, sites and products of a store once."""
+        directory = cls()
+        for node in store.nodes("Party"):
+            _index(directory.party_by_gln, node, "gln")
+        for node in store.nodes("Site"):
+            _index(directory.site_by_gln, node, "gln")
+            operator = node.properties.get("operator")
+            if isinstance(operator, str):
+                directory.operator[node.id] = operator
+        for node in store.nodes("Product"):
+            _index(directory.product_by_gtin, node, "gtin")
+        return directory
+
+    def site(self, location: str) -> str:
+        """The feed site with the location's GLN (no extension), else the location."""
+        gln = gln_of(location)
+        if gln is not None and location == f"{CANONICAL_BASE}/414/{gln}":
+            return self.site_by_gln.get(gln, location)
+        return location
+
+    def party(self, identifier: str) -> str:
+        """The feed party with the identifier's GLN, else the identifier itself."""
+        gln = gln_of(identifier)
+        return self.party_by_gln.get(gln, identifier) if gln is not None else identifier
+
+    def product(self, gtin: str) -> str:
+        return self.product_by_gtin.get(gtin, f"{CANONICAL_BASE}/01/{gtin}")
+
+
+def _index(into: dict[str, str], node: Node, name: str) -> None:
+    value = node.properties.get(name)
+    if isinstance(value, str):
+        into.setdefault(value, node.id)
+
+
+def event_records(
+    event: EpcisEvent, event_id: str, directory: Directory
+) -> list[Record]:
+    """The records that `event` (kept as `event_id`) writes into the graph."""
+    retracted = event_id if event.error_declaration is not None else None
+    at = _local(event.event_time, event.time_zone_offset)
+    location = event.biz_location or event.read_point
+    site = directory.site(location) if location is not None else None
+    objects = _objects(event)
+    ends = _ends(event, directory, site)
+    records: list[Record] = []
+
+    if event.biz_step == "commissioning":
+        records += _production(event, directory, site, at)
+    if ends is not None:
+        records.append(_shipment(event, event_id, objects, at, ends, retracted))
+    if event.type == "AggregationEvent" and event.action in ("ADD", "DELETE"):
+        records += _containment(event, event_id, at, retracted)
+    if event.type == "TransformationEvent" and event.input_epcs:
+        made_from: Value = event.input_epcs
+        records += [
+            Record("item", e, {"made_from": made_from}) for e in event.output_epcs
+        ]
+    if site is not None:
+        party = directory.operator.get(site)
+        if party is None and ends is not None:
+            party = ends.shipper if event.biz_step == "shipping" else ends.consignee
+        step = STEPS.get(event.biz_step or "", DEFAULT_STEP)
+        for epc in objects:
+            values: dict[str, Value] = {
+                "item": epc,
+                "site": site,
+                "at": at,
+                "step": step,
+                "event": event_id,
+            }
+            if party is not None:
+                values["party"] = party
+            if retracted is not None:
+                values["retracted_by"] = retracted
+            records.append(Record("scan", f"{epc} @ {event_id}", values))
+    return records
+
+
+def _objects(event: EpcisEvent) -> tuple[str, ...]:
+    """The instance-level objects of an event: whatever it reads, moves or makes."""
+    parent = (event.parent_id,) if event.parent_id is not None else ()
+    every = (
+        *event.epc_list,
+        *parent,
+        *event.child_epcs,
+        *event.input_epcs,
+        *event.output_epcs,
+    )
+    return tuple(dict.fromkeys(every))
+
+
+def _production(
+    event: EpcisEvent, directory: Directory, site: str | None, at: datetime
+) -> Iterable[Record]:
+    """Items made by a commissioning event; product classes it names, as products."""
+    if event.action not in ("ADD", None):
+        return
+    made = event.output_epcs if event.type == "TransformationEvent" else event.epc_list
+    lot = event.ilmd.get(_LOT)
+    for epc in made:
+        values: dict[str, Value] = {"produced_on": at}
+        gtin = gtin_of(epc)
+        if gtin is not None:
+            values["product"] = directory.product(gtin)
+        if site is not None:
+            values["produced_at"] = site
+        if lot is not None:
+            values["lot"] = lot
+        yield Record("item", epc, values)
+    for element in (*event.quantity_list, *event.output_quantity_list):
+        gtin = gtin_of(element.epc_class)
+        if gtin is not None:
+            yield Record("product", directory.product(gtin), {})
+
+
+@dataclass(frozen=True)
+class _Ends:
+    shipper: str
+    consignee: str
+    origin: str | None
+    destination: str | None
+
+
+def _ends(event: EpcisEvent, directory: Directory, site: str | None) -> _Ends | None:
+    """Who hands over to whom, for a shipping or receiving event naming both."""
+    if event.biz_step not in ("shipping", "receiving"):
+        return None
+    shipper = _party(event.source_list, directory)
+    consignee = _party(event.destination_list, directory)
+    if shipper is None or consignee is None:
+        return None
+    origin = _location(event.source_list, directory)
+    destination = _location(event.destination_list, directory)
+    if event.biz_step == "shipping":
+        origin = origin or site
+    else:
+        destination = destination or site
+    return _Ends(shipper, consignee, origin, destination)
+
+
+def _party(ends: Iterable[SourceDestination], directory: Directory) -> str | None:
+    by_type = {end.type: end.value for end in ends}
+    found = next((by_type[t] for t in PARTY_TYPES if t in by_type), None)
+    return directory.party(found) if found is not None else None
+
+
+def _location(ends: Iterable[SourceDestination], directory: Directory) -> str | None:
+    found = next((end.value for end in ends if end.type == "location"), None)
+    return directory.site(found) if found is not None else None
+
+
+def shipment_id(event: EpcisEvent, objects: Iterable[str], ends: _Ends) -> str:
+    """The id shared by a shipping event and the receiving event that pairs with it.
+
+    It hashes the shipper, the consignee and the first business transaction of the
+    types in `SHIPMENT_KEYS` (else the objects moved), so both sides agree without
+    either knowing the other's event id.
+    """
+    by_type = {t.type: t.value for t in event.biz_transactions}
+    key = next((f"{t}={by_type[t]}" for t in SHIPMENT_KEYS if t in by_type), None)
+    if key is None:
+        key = "objects=" + " ".join(sorted(objects))
+    text = "\n".join((ends.shipper, ends.consignee, key))
+    return "EPCIS-SH-" + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _shipment(
+    event: EpcisEvent,
+    event_id: str,
+    objects: tuple[str, ...],
+    at: datetime,
+    ends: _Ends,
+    retracted: str | None,
+) -> Record:
+    values: dict[str, Value] = {
+        "shipper": ends.shipper,
+        "consignee": ends.consignee,
+        "items": objects,
+    }
+    if ends.origin is not None:
+        values["origin"] = ends.origin
+    if ends.destination is not None:
+        values["destination"] = ends.destination
+    if event.biz_step == "shipping":
+        values["shipped_at"] = at
+        values["event"] = event_id
+    else:
+        values["delivered_at"] = at
+    if retracted is not None:
+        values["retracted_by"] = retracted
+    return Record("shipment", shipment_id(event, objects, ends), values)
+
+
+def _containment(
+    event: EpcisEvent, event_id: str, at: datetime, retracted: str | None
+) -> list[Record]:
+    parent = event.parent_id
+    if parent is None:
+        return []
+    action = "add" if event.action == "ADD" else "delete"
+    base: dict[str, Value] = {"parent": parent, "at": at, "action": action}
+    base["event"] = event_id
+    if retracted is not None:
+        base["retracted_by"] = retracted
+    if not event.child_epcs and action == "delete":
+        return [Record("containment", f"{parent} @ {event_id}", base)]
+    return [
+        Record("containment", f"{child} @ {event_id}", {**base, "child": child})
+        for child in event.child_epcs
+    ]
+
+
+def _local(instant: datetime, offset: str) -> datetime:
+    """A UTC instant shown at the event's own offset (`+05:30`)."""
+    sign = -1 if offset.startswith("-") else 1
+    hours, _, minutes = offset[1:].partition(":")
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    return instant.astimezone(timezone(sign * delta))
