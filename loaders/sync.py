@@ -57,8 +57,7 @@ class FileLoader(Protocol):
 
 _LOADERS: Final[dict[FileKind, FileLoader]] = {
     "feed": load_file,
-    # EPCIS documents go to the feed loader, which refuses them (recorded as failed),
-    # until the EPCIS loader is wired in here with `load_file`'s signature.
+    # `load_paths` tells an EPCIS document by its content and ingests it as such.
     "epcis": load_file,
 }
 """How each kind of file found in a source is loaded and recorded."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import shared_dir
 
 import loaders.sync
 from graphsvc.cli import main
@@ -279,16 +280,17 @@ def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
 
 def test_epcis_documents_are_found_and_other_files_left_alone(tmp_path: Path) -> None:
     folder, data = tmp_path / "partner-e", tmp_path / "data"
-    document = b'{"type": "EPCISDocument", "schemaVersion": "2.0", "epcisBody": {}}'
-    drop(folder, "events.json", document, 1_000)
+    document = shared_dir() / "data" / "epcis" / "Example_9.6.1-ObjectEvent.jsonld"
+    content = document.read_bytes()
+    drop(folder, "events.json", content, 1_000)
     drop(folder, "truth.json", b'{"planted": []}', 2_000)
     drop(folder, "readme.txt", b"hello", 3_000)
 
     summary = sync_into(data, [folder])
 
-    # The feed loader refuses EPCIS until the EPCIS loader is wired into sync.
+    # Two events: the first reads two items, the second one of them.
     assert summary.seen == 1
     assert history(data) == [
-        ("partner-e", "events.json", "failed", {}, 0,
-         "not a feed file (.jsonl or .csv, maybe .gz)", sha(document), len(document)),
+        ("partner-e", "events.json", "loaded", {"scan": 3}, 0, None, sha(content),
+         len(content)),
     ]  # fmt: skip

@@ -15,8 +15,8 @@ from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
-from graphsvc.api.feeds import feeds_router, upload_limit_from_env
 from graphsvc.api.epcis import epcis_router
+from graphsvc.api.feeds import feeds_router, upload_limit_from_env
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
 

@@ -12,13 +12,13 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind
 from graphsvc.records import Record, Value
-from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 
 # Re-exported: the event types belong to the store interface but live apart.
 from graphsvc.store.events import EventQuery as EventQuery
 from graphsvc.store.events import Retraction as Retraction
 from graphsvc.store.events import StoredEvent as StoredEvent
 from graphsvc.store.jobs import CaptureJob
+from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 
 NodeKey = tuple[str, str]
 """A node's label and id."""

@@ -53,9 +53,9 @@ from graphsvc.store.base import (
     Subgraph,
 )
 from graphsvc.store.codec import EXTRA, Properties
-from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.jobs import CaptureJob
 from graphsvc.store.jobsql import CaptureJobTable
+from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.planning import Plan, keys_named
 from graphsvc.store.sqlevents import SqlEvents
 from graphsvc.store.sqlgraph import SqlGraph

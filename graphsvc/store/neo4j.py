@@ -46,10 +46,10 @@ from graphsvc.store.base import (
 )
 from graphsvc.store.codec import EXTRA
 from graphsvc.store.cypher import for_label, for_type, statement, statements
-from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.event_codec import micros, retraction_json, to_row
 from graphsvc.store.events import plan_saves
 from graphsvc.store.jobs import CaptureJob, job_from_json, job_to_json
+from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.neo4j_codec import (
     DATES,
     INSTANTS,
