@@ -71,24 +71,6 @@ class LoadRecord:
             "rejects_file": self.rejects_file,
         }
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LoadRecord:
-        """The record that `to_json` gave."""
-        return cls(
-            id=data["id"],
-            source=data["source"],
-            file_name=data["file_name"],
-            content_hash=data["content_hash"],
-            size=data["size"],
-            started=datetime.fromisoformat(data["started"]),
-            finished=datetime.fromisoformat(data["finished"]),
-            counts=dict(data["counts"]),
-            rejected=data["rejected"],
-            outcome=LoadOutcome(data["outcome"]),
-            reason=data["reason"],
-            rejects_file=data["rejects_file"],
-        )
-
 
 def utc_text(moment: datetime) -> str:
     """`moment` in UTC as fixed-width ISO 8601 text, which sorts as time does."""
