@@ -9,6 +9,7 @@ the next start: their documents were only in memory.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -16,7 +17,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO, Final
 
@@ -25,6 +26,7 @@ from graphsvc.investigation import Investigation
 from graphsvc.store.base import Store
 from graphsvc.store.jobs import Behaviour, CaptureError, CaptureJob
 from loaders.epcis.ingest import ingest_epcis
+from loaders.history import FileDigest, record_load
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +44,16 @@ INTERRUPTED: Final = (
 
 @dataclass(frozen=True)
 class LoadOutcome:
-    """What loading one document did: counts by name, and each rejected event."""
+    """What loading one document did: counts by name, and each rejected event.
+
+    `written` counts the graph records written per kind, for the load history;
+    `rolled_back` says that a rejection kept the whole document out.
+    """
 
     counts: Mapping[str, int]
     errors: tuple[CaptureError, ...]
+    written: Mapping[str, int] = field(default_factory=dict)
+    rolled_back: bool = False
 
 
 Ingest = Callable[[Store, BinaryIO, str, bool], LoadOutcome]
@@ -65,7 +73,7 @@ def ingest_document(
         "rejected": len(report.rejected),
     }
     errors = tuple(CaptureError(r.reason, r.position, r.field) for r in report.rejected)
-    return LoadOutcome(counts, errors)
+    return LoadOutcome(counts, errors, dict(report.written), report.aborted)
 
 
 @dataclass(frozen=True)
@@ -183,10 +191,12 @@ class CaptureWorker:
     def _load(self, job: CaptureJob, document: bytes) -> None:
         name = f"capture {job.id}"
         rollback = job.behaviour == "rollback"
+        started = datetime.now(UTC)
         try:
             outcome = self._ingest(self.store, io.BytesIO(document), name, rollback)
             self.investigation.refresh()
         except InvalidInput as err:
+            self._record(job, document, started, failure=str(err))
             self._finish(
                 job, counts={}, errors=(CaptureError(str(err), None, err.field),)
             )
@@ -203,7 +213,45 @@ class CaptureWorker:
                 errors=(CaptureError("an internal error stopped the load"),),
             )
             return
+        failure = None
+        if outcome.rolled_back:
+            count = len(outcome.errors)
+            failure = f"rolled back for {count} rejected event{'s' * (count != 1)}"
+        self._record(
+            job,
+            document,
+            started,
+            written=outcome.written,
+            rejected=len(outcome.errors),
+            failure=failure,
+        )
         self._finish(job, counts=outcome.counts, errors=outcome.errors)
+
+    def _record(
+        self,
+        job: CaptureJob,
+        document: bytes,
+        started: datetime,
+        *,
+        written: Mapping[str, int] | None = None,
+        rejected: int = 0,
+        failure: str | None = None,
+    ) -> None:
+        """Add the capture to the load history, under the source `capture`."""
+        digest = FileDigest(hashlib.sha256(document).hexdigest(), len(document))
+        try:
+            record_load(
+                self.store,
+                source="capture",
+                file_name=f"capture {job.id}",
+                digest=digest,
+                started=started,
+                counts=written or {},
+                rejected=rejected,
+                failure=failure,
+            )
+        except GraphsvcError as err:
+            log.error("capture.unrecorded job=%s error=%s", job.id, err)
 
     def _finish(
         self,

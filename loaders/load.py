@@ -236,7 +236,7 @@ def _is_epcis(path: Path) -> bool:
     try:
         with open_bytes(path) as stream:
             return detect_epcis(stream.read(HEAD_BYTES)) is not None
-    except OSError:
+    except (OSError, EOFError, zlib.error):
         return False  # reading it as a feed reports the failure
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -536,3 +537,34 @@ def test_the_documented_parameters_and_refusal_are_the_services_own(
     assert documented == list(SUPPORTED)
     assert f"page size: 1 to {MAX_PER_PAGE}," in query_section
     assert problem(response, 400) == json.loads(refusal)
+
+
+def test_each_capture_is_recorded_in_the_load_history(tmp_path: Path) -> None:
+    body = sample("GS1_US_Pharma_Example_2_2_1_1.xml")
+    query = """{ loads(source: "capture") { edges { node {
+        fileName contentHash size rejected outcome reason counts { kind records }
+    } } } }"""
+
+    with serve(tmp_path / "data") as server:
+        loaded = capture(server, body, content_type="application/xml")
+        refused = capture(server, sample("ObjectEvent_with_invalid_action.json"))
+        response = server.client.post("/graphql", json={"query": query})
+
+    assert response.status_code == 200, response.text
+    nodes = [e["node"] for e in response.json()["data"]["loads"]["edges"]]
+    assert [n["fileName"] for n in nodes] == [
+        f"capture {refused['captureID']}",
+        f"capture {loaded['captureID']}",
+    ]
+    assert [(n["outcome"], n["rejected"], n["reason"]) for n in nodes] == [
+        ("FAILED", 1, "rolled back for 1 rejected event"),
+        ("LOADED", 0, None),
+    ]
+    assert nodes[1]["contentHash"] == hashlib.sha256(body).hexdigest()
+    assert nodes[1]["size"] == len(body)
+    assert nodes[1]["counts"] == [
+        {"kind": "containment", "records": 15},
+        {"kind": "item", "records": 16},
+        {"kind": "scan", "records": 36},
+        {"kind": "shipment", "records": 1},
+    ]
