@@ -51,3 +51,7 @@ class DataDirLocked(StoreError):
 
 class ConfigError(GraphsvcError):
     """The configuration (options, environment) is incomplete or contradictory."""
+
+
+class NotFound(GraphsvcError):
+    """What was asked for by id is not in the graph."""

@@ -12,6 +12,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
+from graphsvc.api.export import export_router
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
 
@@ -43,6 +44,8 @@ def create_app(investigation: Investigation, limits: Limits | None = None) -> Fa
         GraphQLRouter(build_schema(limits), context_getter=context),
         prefix="/graphql",
     )
+
+    app.include_router(export_router(investigation, limits))
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:
