@@ -210,3 +210,9 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the store's files or connections."""
         ...
+
+    def search(self, text: str, first: int) -> list[NodeKey]:
+        """At most `first` brands, items, parties, products, shipments and sites whose
+        id starts with `text` or whose name contains it, ranked as `store.search`
+        ranks them."""
+        ...

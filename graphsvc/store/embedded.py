@@ -51,6 +51,7 @@ from graphsvc.store.base import (
 )
 from graphsvc.store.codec import EXTRA, Properties
 from graphsvc.store.planning import Plan, keys_named
+from graphsvc.store.search import SEARCHABLE, best
 from graphsvc.store.sqlgraph import SqlGraph
 
 log = logging.getLogger(__name__)
@@ -484,6 +485,20 @@ class EmbeddedStore:
             self._graph.number_of_nodes(),
             self._graph.number_of_edges(),
         )
+
+    # -- search ------------------------------------------------------------------
+
+    def search(self, text: str, first: int) -> list[NodeKey]:
+        with self._mutex:
+            candidates: list[tuple[NodeKey, object]] = [
+                (key, props.get("name"))
+                for key, props in self._props.items()
+                if key[0] in SEARCHABLE
+            ]
+            for label in sorted(ON_DISK.intersection(SEARCHABLE)):
+                ids = self._sql.ids_starting(label, text, first)
+                candidates += [((label, id_), None) for id_ in ids]
+        return best(candidates, text, first)
 
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}

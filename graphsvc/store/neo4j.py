@@ -349,6 +349,11 @@ class Neo4jStore:
         self._driver.close()
         log.info("neo4j.closed uri=%s", self.uri)
 
+    # -- search --------------------------------------------------------------------
+
+    def search(self, text: str, first: int) -> list[NodeKey]:
+        return self._read(lambda tx: neo4j_reads.search(tx, text, first))
+
 
 def _runner(text: str, **params: Any) -> Callable[[Tx], None]:
     """Work that runs one statement and discards its result."""

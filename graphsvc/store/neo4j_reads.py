@@ -22,6 +22,7 @@ from graphsvc.store.base import Edge, NodeKey, StoredFinding, Subgraph
 from graphsvc.store.codec import Properties
 from graphsvc.store.cypher import for_label, statement
 from graphsvc.store.neo4j_codec import DATES, INSTANTS, finding_from_neo4j, from_neo4j
+from graphsvc.store.search import NAMED, SEARCHABLE, best
 
 Tx = neo4j.ManagedTransaction
 
@@ -264,3 +265,20 @@ class _Expander:
             if target in chosen:
                 found.append(Edge(rel_type, self.key_of[source], target))
         return found
+
+
+def search(tx: Tx, text: str, first: int) -> list[NodeKey]:
+    """The nodes a search for `text` lists (see `store.search`)."""
+    # Each label's candidates are cut in Neo4j's order (UTF-16), which differs from
+    # code point order only between ids with characters above U+E000; a search
+    # among such ids may then list a different few of them than the embedded store.
+    candidates: list[tuple[NodeKey, object]] = []
+    for label in SEARCHABLE:
+        found = rows_of(
+            tx, for_label("read/search_ids", label), prefix=text, most=first
+        )
+        if label in NAMED:
+            names = for_label("read/search_names", label)
+            found += rows_of(tx, names, lowered=text.lower(), most=first)
+        candidates += [((label, id_), name) for id_, name in found]
+    return best(candidates, text, first)
