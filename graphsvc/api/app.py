@@ -12,6 +12,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
+from graphsvc.api.explore import explore_router
 from graphsvc.api.export import export_router
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
@@ -46,6 +47,7 @@ def create_app(investigation: Investigation, limits: Limits | None = None) -> Fa
     )
 
     app.include_router(export_router(investigation, limits))
+    app.include_router(explore_router())
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:
