@@ -74,11 +74,7 @@ async function route() {
   const view = VIEWS[state.view] ? state.view : null;
   document.body.dataset.view = view || "home";
   $("permalink").href = window.location.href;
-  if (!view) {
-    home();
-    return;
-  }
-  await guard(() => VIEWS[view](ctx, state));
+  await guard(async () => (view ? VIEWS[view](ctx, state) : home()));
 }
 
 function home() {

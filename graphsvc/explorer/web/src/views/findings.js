@@ -48,7 +48,7 @@ export async function showFindings(ctx, state) {
     const data = await graphql(FINDINGS, { brand, kinds, after });
     const page = data.findings;
     pages.push(page);
-    summary.textContent = `${page.totalCount} findings`;
+    summary.textContent = `${page.totalCount} finding${page.totalCount === 1 ? "" : "s"}`;
     for (const { node } of page.edges) {
       body.append(
         el(
