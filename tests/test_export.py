@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,7 @@ from server import Server, serve
 from graphsvc.cli import main
 from graphsvc.errors import InvalidArgument, NotFound
 from graphsvc.export import FORMATS, build_view, render
+from graphsvc.export import VIEWS as VIEWS_OFFERED
 from graphsvc.export.views import Graph
 from graphsvc.investigation import Investigation
 from graphsvc.service import prepare_demo
@@ -273,3 +275,15 @@ def test_the_command_writes_a_file(tmp_path: Path) -> None:
         ("Product:P1", "Brand:B1"),
         ("Product:P2", "Brand:B1"),
     ]
+
+
+def test_the_command_offers_every_view_and_format() -> None:
+    command = main.commands["export"]
+    choices = {
+        p.name: list(p.type.choices)
+        for p in command.params
+        if isinstance(p.type, click.Choice)
+    }
+
+    assert choices["view"] == list(VIEWS_OFFERED)
+    assert choices["format_"] == list(FORMATS)
