@@ -7,7 +7,11 @@ BIN := $(VENV)/bin
 ITEMS ?= 2000
 PORT ?= 8000
 
-.PHONY: setup demo test lint typecheck pytest clean
+EXPLORER := graphsvc/explorer
+EXPLORER_SOURCES := $(wildcard $(EXPLORER)/web/src/*.* $(EXPLORER)/web/src/*/*.*) \
+	$(EXPLORER)/web/package.json $(EXPLORER)/web/package-lock.json $(EXPLORER)/web/build.mjs
+
+.PHONY: setup demo test lint typecheck pytest clean explorer node chromium
 
 $(BIN)/graphsvc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +21,23 @@ $(BIN)/graphsvc: pyproject.toml
 
 setup: $(BIN)/graphsvc
 
-demo: setup
+# The explorer's bundle, from npm packages pinned in its package-lock.json.
+explorer: $(EXPLORER)/static/index.html
+
+$(EXPLORER)/static/index.html: $(EXPLORER_SOURCES) | node
+	cd $(EXPLORER)/web && npm ci --no-audit --no-fund && npm run build
+	touch $@
+
+node:
+	@command -v npm >/dev/null || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm)
+
+# The browser test drives Debian's Chromium.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+demo: setup explorer
 	$(BIN)/graphsvc demo --items $(ITEMS) --port $(PORT)
 
 lint: setup
@@ -27,10 +47,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-pytest: setup
+pytest: setup explorer chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(EXPLORER)/static $(EXPLORER)/web/node_modules

@@ -333,3 +333,80 @@ def history(
 
     moment = parse_since(since) if since is not None else None
     print_history(data_dir, store_kind, source, moment)
+
+
+@main.command()
+@_data_dir_option
+@_store_option
+@click.option(
+    "--view",
+    type=click.Choice(["neighborhood", "provenance", "cluster"]),
+    required=True,
+    help="What to export.",
+)
+@click.option(
+    "--id",
+    "id_",
+    required=True,
+    help="A node id (neighborhood), an item id (provenance) or a cluster id.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["graphml", "gexf", "json", "csv-nodes", "csv-edges", "csv"]),
+    default="graphml",
+    show_default=True,
+    help="csv is a zip of nodes.csv and edges.csv.",
+)
+@click.option("--depth", type=int, default=1, show_default=True)
+@click.option("--limit", type=int, default=200, show_default=True, help="Most nodes.")
+@click.option("--brand", help="The brand a cluster was found for.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: standard output].",
+)
+def export(
+    data_dir: Path,
+    store_kind: str,
+    view: str,
+    id_: str,
+    format_: str,
+    depth: int,
+    limit: int,
+    brand: str | None,
+    out: Path | None,
+) -> None:
+    """Export a neighbourhood, a custody chain or a cluster for other tools."""
+    from graphsvc.api.context import Limits
+    from graphsvc.export import build_view, render
+    from graphsvc.investigation import Investigation
+
+    if store_kind == "embedded" and not (data_dir / DB_FILE).exists():
+        raise ConfigError(f"there is no graphsvc store in {data_dir}")
+    store = open_store(store_kind, data_dir)
+    try:
+        investigation = Investigation(store)
+        investigation.refresh()
+        graph = build_view(
+            investigation,
+            view,
+            id_,
+            depth=depth,
+            limit=limit,
+            brand=brand,
+            limits=Limits.from_env(),
+        )
+    finally:
+        store.close()
+    _, body = render(graph, format_)
+    if out is None:
+        sys.stdout.buffer.write(body)
+    else:
+        out.write_bytes(body)
+        log.info(
+            "export.written path=%s nodes=%d edges=%d",
+            out,
+            graph.number_of_nodes(),
+            graph.number_of_edges(),
+        )

@@ -439,3 +439,27 @@ def test_unexpected_errors_are_masked_and_logged_with_their_traceback(
     assert record.levelname == "ERROR"
     assert record.exc_info is not None
     assert "secret internals" in str(record.exc_info[1])
+
+
+SEARCH = "query($text: String!, $first: Int) { search(text: $text, first: $first) {"
+SEARCH += " id label caption } }"
+
+
+def test_search_finds_nodes_by_id_start_and_by_name(server: Server) -> None:
+    by_name = server.graphql(SEARCH, text="luma")
+    by_id = server.graphql(SEARCH, text="SH", first=2)
+    empty = server.graphql(SEARCH, text="  ")
+    too_many = server.graphql(SEARCH, text="I", first=101)
+
+    assert by_name["data"]["search"] == [
+        {"id": "Brand:B1", "label": "Brand", "caption": "Luma Botanica"},
+        {"id": "Party:FAB", "label": "Party", "caption": "Luma Fab"},
+    ]
+    assert by_id["data"]["search"] == [
+        {"id": "Shipment:SH1", "label": "Shipment", "caption": "SH1"},
+        {"id": "Shipment:SH2", "label": "Shipment", "caption": "SH2"},
+    ]
+    assert [e["message"] for e in empty["errors"]] == ["text: must not be empty"]
+    assert [e["message"] for e in too_many["errors"]] == [
+        "first: must be between 1 and 100, got 101"
+    ]

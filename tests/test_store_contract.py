@@ -628,3 +628,35 @@ def kinds(investigation: Investigation) -> list[tuple[str, str, str | None]]:
         (s.finding.kind.value, s.finding.item, s.finding.party)
         for s in investigation.findings(FindingQuery())
     ]
+
+
+# -- search ---------------------------------------------------------------------------
+
+
+def test_search_ranks_equal_ids_then_id_starts_then_names(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load(
+        any_store,
+        tmp_path,
+        *WORLD,
+        shipment("SH1", ["I1"]),
+        {"kind": "party", "id": "Lu", "name": "Zed", "role": "retailer"},
+        {"kind": "party", "id": "Lux-1", "name": "Lux", "role": "retailer"},
+    )
+
+    assert any_store.search("Lu", 10) == [
+        ("Party", "Lu"),
+        ("Party", "Lux-1"),
+        ("Brand", "B"),
+    ]
+    assert any_store.search("I", 10) == [("Item", f"I{n}") for n in range(5)]
+    assert any_store.search("I", 2) == [("Item", "I0"), ("Item", "I1")]
+    assert any_store.search("S", 10) == [
+        ("Shipment", "SH1"),
+        ("Site", "S-FAB"),
+        ("Site", "S-HAM"),
+    ]
+    assert any_store.search("nor", 10) == [("Party", "NORD")]
+    assert any_store.search("i4", 10) == []
+    assert any_store.search("nowhere", 10) == []

@@ -16,6 +16,8 @@ from strawberry.fastapi import GraphQLRouter
 from graphsvc import __version__
 from graphsvc.api.context import Context, Limits
 from graphsvc.api.epcis import epcis_router
+from graphsvc.api.explore import explore_router
+from graphsvc.api.export import export_router
 from graphsvc.api.feeds import feeds_router, upload_limit_from_env
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
@@ -60,6 +62,9 @@ def create_app(
     app.include_router(epcis_router(investigation))
 
     app.include_router(feeds_router(investigation, data_dir, upload_limit_from_env()))
+
+    app.include_router(export_router(investigation, limits))
+    app.include_router(explore_router())
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 _CURSOR_PREFIX: Final = "finding:"
 _LABELS: Final = tuple(t.label for t in NODE_TYPES)
+SEARCH_MAX: Final = 100
 
 
 def _bounded(argument: str, value: int, low: int, high: int) -> int:
@@ -236,6 +237,21 @@ class Query:
         since: datetime | None = None,
     ) -> LoadConnection:
         return loads_page(info, first, after, source, since)
+
+    @strawberry.field(
+        description="Brands, items, parties, products, shipments and sites whose id"
+        " starts with `text` (with its case) or whose name contains it (in any"
+        " case): ids equal to the text first, then other ids, then names, each by"
+        " label and id. `first` is at most 100."
+    )
+    def search(self, info: Info, text: str, first: int | None = 20) -> list[GraphNode]:
+        first = _bounded("first", 20 if first is None else first, 1, SEARCH_MAX)
+        wanted = text.strip()
+        if not wanted:
+            raise InvalidArgument("text", "must not be empty")
+        store = info.context.investigation.store
+        keys = store.search(_canonical(wanted), first)
+        return [GraphNode(node=n) for n in store.nodes_by_key(keys) if n is not None]
 
 
 def _canonical(id_: str) -> str:

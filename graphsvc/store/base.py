@@ -277,3 +277,9 @@ class Store(Protocol):
     def running_capture_jobs(self) -> list[CaptureJob]:
         """Capture jobs saved as running, oldest first (a stopped service left them)."""
         ...
+
+    def search(self, text: str, first: int) -> list[NodeKey]:
+        """At most `first` brands, items, parties, products, shipments and sites whose
+        id starts with `text` or whose name contains it, ranked as `store.search`
+        ranks them."""
+        ...

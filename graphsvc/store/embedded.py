@@ -57,6 +57,7 @@ from graphsvc.store.jobs import CaptureJob
 from graphsvc.store.jobsql import CaptureJobTable
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.planning import Plan, keys_named
+from graphsvc.store.search import SEARCHABLE, best
 from graphsvc.store.sqlevents import SqlEvents
 from graphsvc.store.sqlgraph import SqlGraph
 from graphsvc.store.sqlloads import SqlLoads
@@ -593,6 +594,20 @@ class EmbeddedStore:
     def running_capture_jobs(self) -> list[CaptureJob]:
         with self._mutex:
             return self._capture_jobs.running()
+
+    # -- search ------------------------------------------------------------------
+
+    def search(self, text: str, first: int) -> list[NodeKey]:
+        with self._mutex:
+            candidates: list[tuple[NodeKey, object]] = [
+                (key, props.get("name"))
+                for key, props in self._props.items()
+                if key[0] in SEARCHABLE
+            ]
+            for label in sorted(ON_DISK.intersection(SEARCHABLE)):
+                ids = self._sql.ids_starting(label, text, first)
+                candidates += [((label, id_), None) for id_ in ids]
+        return best(candidates, text, first)
 
 
 _ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}

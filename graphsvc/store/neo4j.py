@@ -440,6 +440,11 @@ class Neo4jStore:
         found = self._read(lambda tx: rows_of(tx, text))
         return [job_from_json(data) for data in found]
 
+    # -- search --------------------------------------------------------------------
+
+    def search(self, text: str, first: int) -> list[NodeKey]:
+        return self._read(lambda tx: neo4j_reads.search(tx, text, first))
+
 
 def _runner(text: str, **params: Any) -> Callable[[Tx], None]:
     """Work that runs one statement and discards its result."""

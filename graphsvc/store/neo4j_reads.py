@@ -29,6 +29,7 @@ from graphsvc.store.base import (
 from graphsvc.store.codec import Properties
 from graphsvc.store.cypher import for_label, statement
 from graphsvc.store.neo4j_codec import DATES, INSTANTS, finding_from_neo4j, from_neo4j
+from graphsvc.store.search import NAMED, SEARCHABLE, best
 
 Tx = neo4j.ManagedTransaction
 
@@ -303,3 +304,20 @@ def events(
         first=first,
     )
     return [event_codec.from_row(dict(row)) for row in rows]
+
+
+def search(tx: Tx, text: str, first: int) -> list[NodeKey]:
+    """The nodes a search for `text` lists (see `store.search`)."""
+    # Each label's candidates are cut in Neo4j's order (UTF-16), which differs from
+    # code point order only between ids with characters above U+E000; a search
+    # among such ids may then list a different few of them than the embedded store.
+    candidates: list[tuple[NodeKey, object]] = []
+    for label in SEARCHABLE:
+        found = rows_of(
+            tx, for_label("read/search_ids", label), prefix=text, most=first
+        )
+        if label in NAMED:
+            names = for_label("read/search_names", label)
+            found += rows_of(tx, names, lowered=text.lower(), most=first)
+        candidates += [((label, id_), name) for id_, name in found]
+    return best(candidates, text, first)

@@ -28,6 +28,7 @@ CACHE_KIB: Final = 256 * 1024
 CHUNK: Final = 900
 """Ids bound in one `IN (...)` list; below SQLite's oldest limit on parameters."""
 ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
+_LAST_CHAR: Final = "\U0010ffff"
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -300,3 +301,16 @@ class SqlGraph:
 
     def finding_rows(self) -> list[tuple[str, str]]:
         return self.db.execute("SELECT item, data FROM findings").fetchall()
+
+    # -- search --------------------------------------------------------------------
+
+    def ids_starting(self, label: str, prefix: str, limit: int) -> list[str]:
+        """At most `limit` ids of `label` that start with `prefix`, in id order."""
+        # A range on the primary key, so that millions of items are not scanned;
+        # ids compare as UTF-8 bytes, which is code point order.
+        rows = self.db.execute(
+            "SELECT id FROM nodes WHERE label = ? AND id >= ? AND id < ?"
+            " ORDER BY id LIMIT ?",
+            (label, prefix, prefix + _LAST_CHAR, limit),
+        )
+        return [id_ for (id_,) in rows]

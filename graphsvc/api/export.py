@@ -1,0 +1,91 @@
+"""`GET /export`: a view of the graph as a file for Gephi, yEd, Cytoscape or a sheet."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from graphsvc.api.context import Limits
+from graphsvc.errors import GraphsvcError, InvalidArgument, NotFound
+from graphsvc.export import FORMATS, VIEWS, build_view, render
+from graphsvc.investigation import Investigation
+
+log = logging.getLogger(__name__)
+
+
+def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
+    """The export endpoint, capped like the GraphQL API by `limits`."""
+    router = APIRouter()
+
+    @router.get(
+        "/export",
+        summary="A neighbourhood, a custody chain or a cluster as a file.",
+        response_class=Response,
+    )
+    def export(
+        view: Annotated[str, Query(description=f"One of {', '.join(VIEWS)}.")],
+        id: Annotated[
+            str,
+            Query(description="A node id, an item id, or a cluster id, per view."),
+        ],
+        format: Annotated[
+            str, Query(description=f"One of {', '.join(FORMATS)}.")
+        ] = "graphml",
+        depth: Annotated[int, Query(description="Neighbourhood depth.")] = 1,
+        limit: Annotated[int, Query(description="At most this many nodes.")] = 200,
+        brand: Annotated[
+            str | None, Query(description="The brand a cluster was found for.")
+        ] = None,
+    ) -> Response:
+        try:
+            if format not in FORMATS:
+                raise InvalidArgument(
+                    "format", f"must be one of {', '.join(FORMATS)}, not {format!r}"
+                )
+            graph = build_view(
+                investigation,
+                view,
+                id,
+                depth=depth,
+                limit=limit,
+                brand=brand,
+                limits=limits,
+            )
+            chosen, body = render(graph, format)
+        except InvalidArgument as err:
+            return JSONResponse(
+                {"error": str(err), "argument": err.argument}, status_code=400
+            )
+        except NotFound as err:
+            return JSONResponse({"error": str(err)}, status_code=404)
+        except GraphsvcError as err:
+            log.warning("export.failed view=%s id=%s error=%s", view, id, err)
+            return JSONResponse({"error": str(err)}, status_code=503)
+
+        log.info(
+            "export.served view=%s id=%s format=%s nodes=%d edges=%d",
+            view,
+            id,
+            format,
+            graph.number_of_nodes(),
+            graph.number_of_edges(),
+        )
+        filename = f"{view}-{_safe(id)}.{chosen.suffix}"
+        return Response(
+            body,
+            media_type=chosen.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    return router
+
+
+def _safe(text: str) -> str:
+    """`text` reduced to characters that are safe in a file name."""
+    kept = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text
+    )
+    return kept[:80] or "export"

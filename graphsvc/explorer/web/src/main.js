@@ -1,0 +1,210 @@
+// The explorer page: search, the views, and the URL that reopens them.
+
+import { graphql, SEARCH } from "./api.js";
+import { createGraph, JUDGEMENT_COLOURS, LABEL_COLOURS, relayout, ROLE_COLOURS } from "./graph.js";
+import { readState, writeState } from "./state.js";
+import { el, fill } from "./ui.js";
+import { showCluster, showClusters } from "./views/cluster.js";
+import { showFindings } from "./views/findings.js";
+import { describe, expand, nextLimit, showNode } from "./views/node.js";
+import { showProvenance } from "./views/provenance.js";
+
+const VIEWS = {
+  node: showNode,
+  provenance: showProvenance,
+  findings: showFindings,
+  clusters: showClusters,
+  cluster: showCluster,
+};
+
+const $ = (id) => document.getElementById(id);
+const cy = createGraph($("graph"));
+let busy = 0;
+
+const ctx = {
+  cy,
+  panel: $("panel"),
+  listing: $("listing"),
+  /** Shows the drawing or the list in the main area. */
+  mode(kind) {
+    $("canvas").hidden = kind !== "graph";
+    $("listing").hidden = kind !== "list";
+    if (kind === "graph") cy.resize();
+  },
+  /** Opens another view, as a new entry in the history. */
+  go(state) {
+    writeState(state);
+    route();
+  },
+  count() {
+    const nodes = cy.nodes().not(".more").length;
+    const edges = cy.edges().not(".more").length;
+    $("counts").textContent = `${nodes} nodes · ${edges} relationships`;
+    $("counts").dataset.nodes = String(nodes);
+  },
+  async expandMore(more) {
+    const node = cy.getElementById(more.data("of"));
+    await guard(async () => {
+      await expand(ctx, node.id(), nextLimit(node));
+      relayout(cy);
+      describe(ctx, node);
+    });
+  },
+  guard,
+};
+
+/** Runs `work`, marking the page busy meanwhile and showing any error. */
+async function guard(work) {
+  busy += 1;
+  document.body.dataset.busy = "true";
+  $("error").hidden = true;
+  try {
+    await work();
+  } catch (error) {
+    $("error").textContent = error.message;
+    $("error").hidden = false;
+  } finally {
+    busy -= 1;
+    if (!busy) document.body.dataset.busy = "false";
+  }
+}
+
+async function route() {
+  const state = readState();
+  const view = VIEWS[state.view] ? state.view : null;
+  document.body.dataset.view = view || "home";
+  $("permalink").href = window.location.href;
+  await guard(async () => (view ? VIEWS[view](ctx, state) : home()));
+}
+
+function home() {
+  ctx.mode("list");
+  cy.elements().remove();
+  fill(
+    ctx.listing,
+    el("h2", {}, "Where did it leak?"),
+    el("p", {}, "Search an item, a party, a site, a shipment or a brand by its id or its name, then click nodes to expand what is around them."),
+    el("p", {}, "Or open the ", el("a", { href: "?view=clusters" }, "distributor clusters"), ", or a brand's findings from the brand's page."),
+  );
+  fill(ctx.panel, el("h2", {}, "graphsvc explorer"));
+}
+
+cy.on("tap", "node", (event) => {
+  const node = event.target;
+  if (node.hasClass("more")) {
+    ctx.expandMore(node);
+    return;
+  }
+  const state = readState();
+  if (state.view !== "node") {
+    const key = node.data("label") ? node.id() : null;
+    if (node.hasClass("hop") && node.data("party")) {
+      ctx.go({ view: "node", id: `Party:${node.data("party")}` });
+    } else if (key && state.view === "cluster") {
+      describeParty(node);
+    }
+    return;
+  }
+  describe(ctx, node);
+  if (node.hasClass("expanded")) return;
+  guard(async () => {
+    await expand(ctx, node.id(), 26);
+    relayout(cy);
+    const expanded = [...(state.expand || []), node.id()];
+    writeState({ ...state, expand: expanded }, { replace: true });
+    $("permalink").href = window.location.href;
+    describe(ctx, node);
+  });
+});
+
+function describeParty(node) {
+  const role = node.data("role");
+  const note = el("p", { id: "selected-party" }, `${node.data("caption")} (${node.data("key")}) is ${role === "member" ? "a member" : `an ${role}`}. `, el("a", { href: "#", onclick: (e) => { e.preventDefault(); ctx.go({ view: "node", id: node.id() }); } }, "Show its neighbours"));
+  const old = $("selected-party");
+  if (old) old.remove();
+  ctx.panel.prepend(note);
+}
+
+// -- search -----------------------------------------------------------------------
+
+let searchTimer = null;
+let searchSeq = 0;
+
+async function search(text) {
+  const seq = ++searchSeq;
+  const results = $("results");
+  if (!text.trim()) {
+    results.hidden = true;
+    return;
+  }
+  await guard(async () => {
+    const data = await graphql(SEARCH, { text: text.trim() });
+    if (seq !== searchSeq) return;
+    fill(
+      results,
+      data.search.length
+        ? data.search.map((node) =>
+            el(
+              "li",
+              { class: "result", "data-id": node.id, tabindex: 0, onclick: () => pick(node) , onkeydown: (e) => { if (e.key === "Enter") pick(node); } },
+              el("span", { class: "badge", style: { background: LABEL_COLOURS[node.label] || "#607d8b" } }, node.label),
+              " ",
+              node.caption,
+              node.caption !== node.key ? el("small", {}, ` ${node.key}`) : null,
+            ),
+          )
+        : [el("li", { class: "none" }, "Nothing found")],
+    );
+    results.hidden = false;
+  });
+}
+
+function pick(node) {
+  $("results").hidden = true;
+  $("search").value = node.key;
+  ctx.go({ view: "node", id: node.id });
+}
+
+$("search").addEventListener("input", (event) => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => search(event.target.value), 200);
+});
+$("search").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") {
+    clearTimeout(searchTimer);
+    search(event.target.value);
+  }
+  if (event.key === "Escape") $("results").hidden = true;
+});
+
+// -- legend -------------------------------------------------------------------------
+
+function swatch(colour, shape = "dot") {
+  return el("span", { class: `swatch ${shape}`, style: { backgroundColor: colour } });
+}
+
+fill(
+  $("legend"),
+  el("h3", {}, "Legend"),
+  el("ul", {}, Object.entries(LABEL_COLOURS).map(([label, colour]) => el("li", {}, swatch(colour), label))),
+  el("h4", {}, "Custody hops"),
+  el("ul", {}, Object.entries(JUDGEMENT_COLOURS).map(([verdict, colour]) => el("li", { "data-judgement": verdict }, swatch(colour, "box"), verdict))),
+  el("h4", {}, "Clusters"),
+  el("ul", {}, [
+    ...Object.entries(ROLE_COLOURS).map(([role, colour]) => el("li", {}, swatch(colour), role)),
+    el("li", {}, el("span", { class: "line shipment" }), "shipment between members"),
+    el("li", {}, el("span", { class: "line identifier" }), "shared phone, email, tax id or address"),
+  ]),
+  el("h4", {}, "Other"),
+  el("ul", {}, [
+    el("li", {}, el("span", { class: "swatch dot dashed" }), "referenced, never described"),
+    el("li", {}, el("span", { class: "swatch more" }), "+ more: the cap cut the neighbours"),
+  ]),
+);
+
+$("legend-toggle").addEventListener("click", () => {
+  $("legend").hidden = !$("legend").hidden;
+});
+window.addEventListener("popstate", route);
+window.explorer = { cy, readState };
+route();

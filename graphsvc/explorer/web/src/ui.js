@@ -1,0 +1,58 @@
+// Small DOM helpers shared by the views.
+
+/** An element with attributes (`class`, `data-*`, `on*` handlers) and children. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) {
+      node.addEventListener(name.slice(2), value);
+    } else if (name === "style") {
+      Object.assign(node.style, value);
+    } else {
+      node.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Replaces the children of `parent`. */
+export function fill(parent, ...children) {
+  parent.replaceChildren();
+  for (const child of children.flat()) {
+    if (child) parent.append(child);
+  }
+}
+
+/** A date and time as the page shows it: the instant as sent, without seconds. */
+export function when(text) {
+  if (!text) return "";
+  return text.replace("T", " ").slice(0, 16);
+}
+
+/** Links to download a view from the export endpoint. */
+export function exportLinks(view, id, extra = {}) {
+  const formats = [
+    ["GraphML", "graphml"],
+    ["GEXF", "gexf"],
+    ["JSON", "json"],
+    ["CSV", "csv"],
+  ];
+  const links = formats.map(([name, format]) => {
+    const params = new URLSearchParams({ view, id, format, ...extra });
+    return el("a", { href: `../export?${params}`, download: "", class: "export" }, name);
+  });
+  return el("p", { class: "exports" }, "Export: ", ...links.flatMap((a, i) => (i ? [" · ", a] : [a])));
+}
+
+/** A table of a node's properties. */
+export function propertyTable(properties) {
+  const rows = Object.entries(properties || {}).map(([name, value]) =>
+    el("tr", {}, el("th", {}, name), el("td", {}, Array.isArray(value) ? value.join(", ") : String(value))),
+  );
+  return el("table", { class: "properties" }, el("tbody", {}, rows));
+}

@@ -1,0 +1,154 @@
+"""Writing an exported view: GraphML, GEXF, node-link JSON, and CSV with `csv`.
+
+GraphML and GEXF declare one type per attribute, and neither takes None, lists or
+dates; so every value is flattened first: None is left out, a list becomes its
+items joined by `|`, a date or instant its ISO 8601 text, and an attribute whose
+values are not all of one number or boolean type becomes text everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import networkx as nx
+
+from graphsvc.errors import InvalidArgument
+from graphsvc.export.views import Graph
+
+Flat = str | int | float | bool
+_NODE_FIRST: Final = ("id", "node_type", "record_id", "label", "described")
+_EDGE_FIRST: Final = ("source", "target", "relationship")
+
+
+@dataclass(frozen=True)
+class Format:
+    """How one export format is named, served and written."""
+
+    name: str
+    media_type: str
+    suffix: str
+    write: Callable[[Graph], bytes]
+
+
+def render(graph: Graph, name: str) -> tuple[Format, bytes]:
+    """`graph` written in the format called `name`, and that format."""
+    found = FORMATS.get(name)
+    if found is None:
+        raise InvalidArgument(
+            "format", f"must be one of {', '.join(FORMATS)}, not {name!r}"
+        )
+    return found, found.write(flatten(graph))
+
+
+def flatten(graph: Graph) -> Graph:
+    """A copy of `graph` whose attribute values every writer accepts."""
+    flat: Graph = nx.MultiDiGraph()
+    flat.graph.update(_flat_row(graph.graph))
+    nodes = {key: _flat_row(data) for key, data in graph.nodes(data=True)}
+    edges = {
+        (s, t, k): _flat_row(data)
+        for s, t, k, data in graph.edges(keys=True, data=True)
+    }
+    _one_type_each(nodes.values())
+    _one_type_each(edges.values())
+    flat.add_nodes_from(nodes.items())
+    for (source, target, key), data in edges.items():
+        flat.add_edge(source, target, key=key, **data)
+    return flat
+
+
+def _flat_row(data: Mapping[str, object]) -> dict[str, Flat]:
+    return {name: _flat(v) for name, v in data.items() if v is not None}
+
+
+def _flat(value: object) -> Flat:
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return "|".join(str(_flat(v)) for v in value)
+    return str(value)
+
+
+def _one_type_each(rows: Iterable[dict[str, Flat]]) -> None:
+    """Turn to text every attribute whose values are of more than one type."""
+    rows = list(rows)
+    types: dict[str, set[type]] = {}
+    for row in rows:
+        for name, value in row.items():
+            types.setdefault(name, set()).add(type(value))
+    mixed = {name for name, found in types.items() if len(found) > 1}
+    for row in rows:
+        for name in mixed & row.keys():
+            row[name] = str(row[name])
+
+
+def _graphml(graph: Graph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, named_key_ids=True)
+    return buffer.getvalue()
+
+
+def _gexf(graph: Graph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_gexf(graph, buffer)
+    return buffer.getvalue()
+
+
+def _node_link(graph: Graph) -> bytes:
+    data = nx.node_link_data(graph, edges="edges")
+    return json.dumps(data, ensure_ascii=False, indent=1).encode()
+
+
+def _node_rows(graph: Graph) -> tuple[list[str], list[dict[str, Flat]]]:
+    rows = [{"id": key, **data} for key, data in graph.nodes(data=True)]
+    return _columns(_NODE_FIRST, rows), rows
+
+
+def _edge_rows(graph: Graph) -> tuple[list[str], list[dict[str, Flat]]]:
+    rows = [{"source": s, "target": t, **data} for s, t, data in graph.edges(data=True)]
+    return _columns(_EDGE_FIRST, rows), rows
+
+
+def _columns(first: tuple[str, ...], rows: list[dict[str, Flat]]) -> list[str]:
+    rest = sorted({name for row in rows for name in row} - set(first))
+    return [*first, *rest]
+
+
+def _csv(table: tuple[list[str], list[dict[str, Flat]]]) -> bytes:
+    columns, rows = table
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _csv_zip(graph: Graph) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("nodes.csv", _csv(_node_rows(graph)))
+        archive.writestr("edges.csv", _csv(_edge_rows(graph)))
+    return buffer.getvalue()
+
+
+FORMATS: Final = {
+    f.name: f
+    for f in (
+        Format("graphml", "application/graphml+xml", "graphml", _graphml),
+        Format("gexf", "application/gexf+xml", "gexf", _gexf),
+        Format("json", "application/json", "json", _node_link),
+        Format("csv-nodes", "text/csv", "nodes.csv", lambda g: _csv(_node_rows(g))),
+        Format("csv-edges", "text/csv", "edges.csv", lambda g: _csv(_edge_rows(g))),
+        Format("csv", "application/zip", "csv.zip", _csv_zip),
+    )
+}
+"""Every export format by name."""

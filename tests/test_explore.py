@@ -1,0 +1,52 @@
+"""The explorer's routes: the page and its assets, and a clear page when unbuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from graphsvc.api.explore import explore_router
+
+
+def client(static_dir: Path) -> TestClient:
+    app = FastAPI()
+    app.include_router(explore_router(static_dir))
+    return TestClient(app)
+
+
+def test_the_page_and_its_assets_are_served(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<title>explorer</title>")
+    (tmp_path / "explorer.js").write_text("export {};")
+    explorer = client(tmp_path)
+
+    page = explorer.get("/explore/")
+    script = explorer.get("/explore/explorer.js")
+    redirect = explorer.get("/explore?view=node&id=B1", follow_redirects=False)
+
+    assert (page.status_code, page.text) == (200, "<title>explorer</title>")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert redirect.status_code == 307
+    assert redirect.headers["location"] == "/explore/?view=node&id=B1"
+
+
+def test_only_files_of_the_bundle_are_served(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<title>explorer</title>")
+    (tmp_path / ".hidden").write_text("no")
+    explorer = client(tmp_path)
+
+    assert explorer.get("/explore/.hidden").status_code == 404
+    assert explorer.get("/explore/missing.js").status_code == 404
+    assert explorer.get("/explore/..%2Fsecret").status_code == 404
+
+
+def test_an_unbuilt_explorer_says_how_to_build_it(tmp_path: Path) -> None:
+    explorer = client(tmp_path / "static")
+
+    page = explorer.get("/explore/")
+
+    assert page.status_code == 503
+    assert "The explorer is not built" in page.text
+    assert "make explorer" in page.text

@@ -1,0 +1,262 @@
+"""The explorer in a real headless Chromium, against a real server on demo data.
+
+Each view is saved as a screenshot under tests/artifacts/explorer/, for a person to
+look at after the run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from server import Server, serve
+
+from graphsvc.explorer import STATIC_DIR
+from graphsvc.service import prepare_demo
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "explorer"
+WAIT_MS = 30_000
+ITEM = "IT-00001171"
+"""A planted re-entry: the README's example item."""
+
+COLOURS = {
+    "authorized": "rgb(46, 125, 50)",
+    "unauthorized": "rgb(198, 40, 40)",
+    "not judged": "rgb(158, 158, 158)",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Any]]:
+    if not (STATIC_DIR / "index.html").is_file():
+        pytest.fail("the explorer is not built: run `make explorer`", pytrace=False)
+    root = tmp_path_factory.mktemp("explorer")
+    store = prepare_demo(root, items=2_000, seed=7)
+    truth = json.loads((root / "feed" / "truth.json").read_text())
+    with serve(store) as running:
+        yield running, truth
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium",
+            pytrace=False,
+        )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, demo: tuple[Server, Any]) -> Iterator[Page]:
+    opened = browser.new_page(
+        viewport={"width": 1400, "height": 850}, base_url=demo[0].url
+    )
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    opened.close()
+    assert errors == []
+
+
+def settled(page: Page, view: str) -> None:
+    """Wait until `view` is on screen and no request is pending."""
+    page.wait_for_selector(f"body[data-view={view}][data-busy=false]", timeout=WAIT_MS)
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def click_node(page: Page, node_id: str) -> None:
+    """Click a node of the drawing where it is on screen, as a person would."""
+    x, y = page.evaluate(
+        """(id) => {
+          const cy = window.explorer.cy;
+          const at = cy.getElementById(id).renderedPosition();
+          const box = cy.container().getBoundingClientRect();
+          return [box.left + at.x, box.top + at.y];
+        }""",
+        node_id,
+    )
+    page.mouse.click(x, y)
+
+
+def node_count(page: Page) -> int:
+    return int(page.get_attribute("#counts", "data-nodes") or "-1")
+
+
+def test_a_searched_item_opens_its_custody_chain_coloured_by_judgement(
+    page: Page, demo: tuple[Server, Any]
+) -> None:
+    planted = {(c["kind"], c["party"]) for c in demo[1]["cases"] if c["item"] == ITEM}
+    assert ("REENTRY", "PA-TR-ELVION") in planted
+
+    page.goto("/explore/")
+    settled(page, "home")
+    page.fill("#search", ITEM)
+    page.click(f'#results li[data-id="Item:{ITEM}"]', timeout=WAIT_MS)
+    settled(page, "node")
+    shot(page, "1-searched-item")
+    page.click("#open-provenance")
+    settled(page, "provenance")
+    shot(page, "2-provenance")
+
+    hops = page.eval_on_selector_all(
+        "#hops li.hop",
+        """items => items.map(li => [li.dataset.party, li.dataset.judgement,
+            getComputedStyle(li.querySelector('.swatch')).backgroundColor])""",
+    )
+    drawn = page.evaluate(
+        "window.explorer.cy.nodes('.hop').map(n => "
+        "[n.id(), n.data('judgement'), n.style('background-color')])"
+    )
+    findings = page.eval_on_selector_all(
+        "#findings li.finding", "items => items.map(li => li.dataset.kind)"
+    )
+    judgements = [
+        ("PA-CH-PALINA", "not judged"),
+        ("PA-US-WENORO", "authorized"),
+        ("PA-TR-WENUNE", "authorized"),
+        ("PA-PL-FENINA", "unauthorized"),
+        ("PA-PL-QUENIUM", "unauthorized"),
+        ("PA-TR-ELVION", "authorized"),
+    ]
+    assert hops == [[party, j, COLOURS[j]] for party, j in judgements]
+    # cytoscape writes colours without spaces: rgb(46,125,50).
+    assert [[id_, j, colour.replace(",", ", ")] for id_, j, colour in drawn] == [
+        [f"hop-{n}", j, COLOURS[j]] for n, (_, j) in enumerate(judgements, start=1)
+    ]
+    assert findings == ["UNAUTHORIZED_HOLDER", "UNAUTHORIZED_HOLDER", "REENTRY"]
+    assert page.get_attribute("#permalink", "href") == (
+        f"{demo[0].url}/explore/?view=provenance&id={ITEM}"
+    )
+
+
+def test_the_link_reopens_the_same_view(page: Page) -> None:
+    page.goto(f"/explore/?view=provenance&id={ITEM}")
+    settled(page, "provenance")
+
+    assert page.locator("#hops li.hop").count() == 6
+    assert page.text_content("#side h2") == f"Provenance of {ITEM}"
+
+
+def test_clicking_a_node_expands_its_neighbours_and_keeps_it_in_the_link(
+    page: Page,
+) -> None:
+    page.goto("/explore/?view=node&id=Party:PA-PL-FENINA")
+    settled(page, "node")
+    before = node_count(page)
+
+    click_node(page, "Shipment:SH-00000145")
+    page.wait_for_function(
+        "window.explorer.cy.getElementById('Shipment:SH-00000145')"
+        ".hasClass('expanded')",
+        timeout=WAIT_MS,
+    )
+    settled(page, "node")
+    shot(page, "3-expanded")
+
+    # The shipment brings its three items, its carrier, its shipper and their site.
+    assert before == 10
+    assert node_count(page) == 16
+    assert page.url.endswith("&expand=Shipment%3ASH-00000145")
+
+
+def test_a_capped_fan_out_shows_more_and_fetches_it_on_demand(page: Page) -> None:
+    page.goto("/explore/?view=node&id=Site:SI-CH-PALINA-1")
+    settled(page, "node")
+    capped = node_count(page)
+    shot(page, "4-capped")
+
+    click_node(page, "more:Site:SI-CH-PALINA-1")
+    page.wait_for_function(
+        "document.getElementById('counts').dataset.nodes !== '26'", timeout=WAIT_MS
+    )
+    settled(page, "node")
+
+    assert capped == 26
+    assert node_count(page) == 104
+    assert page.evaluate("window.explorer.cy.nodes('.more').length") == 1
+
+
+def test_a_cluster_shows_members_links_entry_points_and_exits(
+    page: Page, demo: tuple[Server, Any]
+) -> None:
+    page.goto("/explore/")
+    settled(page, "home")
+    page.click("#nav-clusters")
+    settled(page, "clusters")
+    shot(page, "5-clusters")
+    page.click("#clusters tr.cluster a >> nth=0")
+    settled(page, "cluster")
+    shot(page, "6-cluster")
+
+    roles = page.evaluate(
+        "window.explorer.cy.nodes().map(n => [n.data('key'), n.data('role')])"
+    )
+    links = page.evaluate(
+        "window.explorer.cy.edges().map(e => [e.data('kind'), "
+        "e.hasClass('shipment') ? 'solid' : 'dashed'])"
+    )
+    ring = next(r for r in demo[1]["rings"] if "PA-PL-FENINA" in r["members"])
+    by_role = {
+        role: sorted(key for key, r in roles if r == role)
+        for role in ("member", "entry point", "exit")
+    }
+    assert by_role == {
+        "member": ring["members"],
+        "entry point": ring["entry_points"],
+        "exit": ring["exits"],
+    }
+    assert sorted(links) == [
+        ["email", "dashed"],
+        ["phone", "dashed"],
+        ["shipment", "solid"],
+        ["shipment", "solid"],
+    ]
+
+
+def test_a_brands_findings_are_filtered_by_kind(page: Page) -> None:
+    page.goto("/explore/?view=findings&brand=BR-OMBRELIS")
+    settled(page, "findings")
+    every = page.text_content("#findings-count")
+
+    page.uncheck('input[name="UNAUTHORIZED_HOLDER"]')
+    page.uncheck('input[name="AUTHORIZATION_NOT_IN_FORCE"]')
+    page.uncheck('input[name="OUT_OF_TERRITORY"]')
+    page.uncheck('input[name="BROKEN_CUSTODY"]')
+    page.uncheck('input[name="CLONED_SERIAL"]')
+    page.uncheck('input[name="UNKNOWN_ITEM"]')
+    page.click("#findings-filter button[type=submit]")
+    settled(page, "findings")
+    shot(page, "7-findings")
+
+    kinds = page.eval_on_selector_all(
+        "table.findings tr.finding", "rows => rows.map(r => r.dataset.kind)"
+    )
+    assert every == "20 findings"
+    assert page.text_content("#findings-count") == "1 finding"
+    assert kinds == ["REENTRY"]
+    assert page.url.endswith("?view=findings&brand=BR-OMBRELIS&kinds=REENTRY")
+    assert "unauthorized" in (page.text_content("#legend") or "")

@@ -1,0 +1,289 @@
+"""Exports read back through networkx's own readers with the nodes and edges sent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from server import Server, serve
+
+from graphsvc.cli import main
+from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.export import FORMATS, build_view, render
+from graphsvc.export import VIEWS as VIEWS_OFFERED
+from graphsvc.export.views import Graph
+from graphsvc.investigation import Investigation
+from graphsvc.service import prepare_demo
+from graphsvc.store.embedded import EmbeddedStore
+
+ITEM = "IT-00001171"
+CLUSTER = "DC-d60ad2fd813c430c"
+PARTY = "PA-PL-FENINA"
+VIEWS = [
+    # view, id, nodes, edges
+    ("provenance", ITEM, 10, 9),
+    ("neighborhood", PARTY, 10, 16),
+    ("cluster", CLUSTER, 12, 12),
+]
+"""On the README's demo data (2,000 items, seed 7)."""
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return prepare_demo(tmp_path_factory.mktemp("export"), items=2_000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def investigation(demo_store: Path) -> Iterator[Investigation]:
+    store = EmbeddedStore(demo_store)
+    yield Investigation(store)
+    store.close()
+
+
+def _csv_graph(nodes: bytes, edges: bytes) -> Graph:
+    graph: Graph = nx.MultiDiGraph()
+    for row in csv.DictReader(io.StringIO(nodes.decode())):
+        graph.add_node(row.pop("id"), **row)
+    for row in csv.DictReader(io.StringIO(edges.decode())):
+        source, target = row.pop("source"), row.pop("target")
+        assert source in graph, source
+        assert target in graph, target
+        graph.add_edge(source, target, key=row["relationship"], **row)
+    return graph
+
+
+def _read_zip(body: bytes) -> Graph:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.namelist() == ["nodes.csv", "edges.csv"]
+        return _csv_graph(archive.read("nodes.csv"), archive.read("edges.csv"))
+
+
+READERS: dict[str, Callable[[bytes], nx.Graph[str]]] = {
+    "graphml": lambda b: nx.read_graphml(io.BytesIO(b), force_multigraph=True),
+    "gexf": lambda b: nx.MultiDiGraph(nx.read_gexf(io.BytesIO(b))),
+    "json": lambda b: nx.node_link_graph(json.loads(b), edges="edges"),
+    "csv": _read_zip,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(READERS))
+@pytest.mark.parametrize(("view", "id_", "nodes", "edges"), VIEWS)
+def test_each_format_reads_back_with_every_node_and_edge(
+    investigation: Investigation, fmt: str, view: str, id_: str, nodes: int, edges: int
+) -> None:
+    graph = build_view(investigation, view, id_)
+
+    _, body = render(graph, fmt)
+    back = READERS[fmt](body)
+
+    assert (back.number_of_nodes(), back.number_of_edges()) == (nodes, edges)
+    assert set(back.nodes) == set(graph.nodes)
+    assert sorted(back.edges()) == sorted(graph.edges())
+
+
+@pytest.mark.parametrize(("view", "id_", "nodes", "edges"), VIEWS)
+def test_the_two_csv_files_hold_one_row_per_node_and_edge(
+    investigation: Investigation, view: str, id_: str, nodes: int, edges: int
+) -> None:
+    graph = build_view(investigation, view, id_)
+
+    _, node_csv = render(graph, "csv-nodes")
+    _, edge_csv = render(graph, "csv-edges")
+    back = _csv_graph(node_csv, edge_csv)
+
+    assert (back.number_of_nodes(), back.number_of_edges()) == (nodes, edges)
+    assert (
+        node_csv.decode()
+        .splitlines()[0]
+        .startswith("id,node_type,record_id,label,described,")
+    )
+
+
+def test_a_custody_chain_keeps_its_order_and_judgements(
+    investigation: Investigation,
+) -> None:
+    graph = build_view(investigation, "provenance", ITEM)
+
+    back = nx.read_graphml(io.BytesIO(render(graph, "graphml")[1]))
+    hops = sorted(
+        (data["order"], data["label"], data["country"], data["judgement"])
+        for _, data in back.nodes(data=True)
+        if data["node_type"] == "CustodyHop"
+    )
+    chain = [
+        (s, t)
+        for s, t, data in back.edges(data=True)
+        if data["relationship"] != "CONCERNS"
+    ]
+    findings = sorted(
+        data["kind"]
+        for _, data in back.nodes(data=True)
+        if data["node_type"] == "Finding"
+    )
+
+    assert hops == [
+        (1, "Ombrelis Skin Science Manufacturing", "CH", "not judged"),
+        (2, "Wenoro Supply LLC", "US", "authorized"),
+        (3, "Wenune Import A.S.", "TR", "authorized"),
+        (4, "Fenina Trading sp. z o.o.", "PL", "unauthorized"),
+        (5, "Quenium Wholesale sp. z o.o.", "PL", "unauthorized"),
+        (6, "Elvion Wholesale Ltd. Sti.", "TR", "authorized"),
+    ]
+    assert sorted(chain) == [
+        *((f"CustodyHop:{n}", f"CustodyHop:{n + 1}") for n in range(1, 6)),
+        (f"Item:{ITEM}", "CustodyHop:1"),
+    ]
+    assert findings == ["REENTRY", "UNAUTHORIZED_HOLDER", "UNAUTHORIZED_HOLDER"]
+    assert back.graph["truncated"] is False
+
+
+def test_a_cluster_marks_its_entry_points_and_exits(
+    investigation: Investigation,
+) -> None:
+    graph = build_view(investigation, "cluster", CLUSTER)
+
+    roles = {key: data["cluster_role"] for key, data in graph.nodes(data=True)}
+    kinds = sorted(data["relationship"] for _, _, data in graph.edges(data=True))
+
+    assert sorted(k for k, r in roles.items() if r == "entry point") == [
+        "Party:PA-SG-TALUNE",
+        "Party:PA-TR-WENUNE",
+        "Party:PA-US-WENORO",
+    ]
+    assert sum(1 for r in roles.values() if r == "member") == 5
+    assert sum(1 for r in roles.values() if r == "exit") == 4
+    assert (
+        kinds == ["ENTERS"] * 3 + ["EXITS"] * 5 + ["email", "phone"] + ["shipment"] * 2
+    )
+
+
+def test_the_limit_cuts_a_view_and_says_so(investigation: Investigation) -> None:
+    graph = build_view(investigation, "neighborhood", PARTY, depth=2, limit=3)
+
+    back = nx.node_link_graph(json.loads(render(graph, "json")[1]), edges="edges")
+
+    assert back.number_of_nodes() == 3
+    assert back.graph["truncated"] is True
+
+
+def test_caps_and_unknown_ids_are_refused(investigation: Investigation) -> None:
+    with pytest.raises(InvalidArgument, match="limit: must be between 1 and 2000"):
+        build_view(investigation, "neighborhood", PARTY, limit=2_001)
+    with pytest.raises(InvalidArgument, match="depth: must be between 0 and 3"):
+        build_view(investigation, "neighborhood", PARTY, depth=4)
+    with pytest.raises(InvalidArgument, match="view: must be one of"):
+        build_view(investigation, "everything", PARTY)
+    with pytest.raises(NotFound, match="no item has the id 'IT-NOPE'"):
+        build_view(investigation, "provenance", "IT-NOPE")
+    with pytest.raises(NotFound, match="no distributor cluster has the id 'DC-0'"):
+        build_view(investigation, "cluster", "DC-0")
+    with pytest.raises(InvalidArgument, match="format: must be one of"):
+        render(build_view(investigation, "provenance", ITEM), "pdf")
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_store: Path) -> Iterator[Server]:
+    # A process owns its data directory, so the server gets a copy of its own.
+    copy = demo_store.parent / "served"
+    shutil.copytree(demo_store, copy)
+    with serve(copy) as running:
+        yield running
+
+
+@pytest.mark.slow
+def test_get_export_serves_each_format_as_a_named_file(demo_server: Server) -> None:
+    answers = {
+        fmt: demo_server.client.get(
+            "/export", params={"view": "cluster", "id": CLUSTER, "format": fmt}
+        )
+        for fmt in FORMATS
+    }
+
+    assert {fmt: a.status_code for fmt, a in answers.items()} == dict.fromkeys(
+        FORMATS, 200
+    )
+    assert answers["graphml"].headers["content-disposition"] == (
+        f'attachment; filename="cluster-{CLUSTER}.graphml"'
+    )
+    assert answers["csv"].headers["content-type"] == "application/zip"
+    assert READERS["graphml"](answers["graphml"].content).number_of_nodes() == 12
+    assert READERS["csv"](answers["csv"].content).number_of_edges() == 12
+
+
+@pytest.mark.slow
+def test_get_export_answers_400_and_404_with_the_reason(demo_server: Server) -> None:
+    too_many = demo_server.client.get(
+        "/export", params={"view": "neighborhood", "id": PARTY, "limit": 5000}
+    )
+    unknown = demo_server.client.get(
+        "/export", params={"view": "provenance", "id": "IT-NOPE"}
+    )
+    bad_format = demo_server.client.get(
+        "/export", params={"view": "provenance", "id": ITEM, "format": "pdf"}
+    )
+
+    assert (too_many.status_code, too_many.json()) == (
+        400,
+        {"error": "limit: must be between 1 and 2000, got 5000", "argument": "limit"},
+    )
+    assert (unknown.status_code, unknown.json()) == (
+        404,
+        {"error": "no item has the id 'IT-NOPE'"},
+    )
+    assert bad_format.status_code == 400
+    assert bad_format.json()["argument"] == "format"
+
+
+def test_the_command_writes_a_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        {"kind": "brand", "id": "B1", "name": "Luma"},
+        {"kind": "product", "id": "P1", "brand": "B1", "name": "Lamp"},
+        {"kind": "product", "id": "P2", "brand": "B1"},
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    runner = CliRunner()
+    runner.invoke(main, ["load", "--data-dir", str(data), str(feed)])
+    out = tmp_path / "b1.gexf"
+
+    result = runner.invoke(
+        main,
+        [
+            *("export", "--data-dir", str(data), "--view", "neighborhood"),
+            *("--id", "B1", "--format", "gexf", "--out", str(out)),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    back = nx.read_gexf(out)
+    assert sorted(back.nodes(data="label")) == [
+        ("Brand:B1", "Luma"),
+        ("Product:P1", "Lamp"),
+        ("Product:P2", "P2"),
+    ]
+    assert sorted(back.edges()) == [
+        ("Product:P1", "Brand:B1"),
+        ("Product:P2", "Brand:B1"),
+    ]
+
+
+def test_the_command_offers_every_view_and_format() -> None:
+    command = main.commands["export"]
+    choices = {
+        p.name: list(p.type.choices)
+        for p in command.params
+        if isinstance(p.type, click.Choice)
+    }
+
+    assert choices["view"] == list(VIEWS_OFFERED)
+    assert choices["format_"] == list(FORMATS)
