@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+from graphsvc.errors import ConfigError
 from graphsvc.investigation import Investigation
 from graphsvc.store import open_store
 from loaders.load import BATCH_SIZE, LoadReport, Progress, load_paths
@@ -45,21 +47,68 @@ def load_into(
 
 
 def serve(
-    data_dir: Path, *, host: str, port: int, store_kind: str = "embedded"
+    data_dir: Path,
+    *,
+    host: str,
+    port: int,
+    store_kind: str = "embedded",
+    allow_open: bool = False,
 ) -> None:
-    """Open the store, catch up on findings, and serve HTTP until stopped."""
+    """Open the store, catch up on findings, and serve HTTP until stopped.
+
+    Raises ConfigError, before opening anything, when asked to listen beyond
+    loopback with no API keys configured, unless `allow_open`.
+    """
     import uvicorn
 
     from graphsvc.api.app import create_app
     from graphsvc.api.context import Limits
+    from graphsvc.api.guards import HttpGuards
+    from graphsvc.audit import AuditLog, audit_path
+    from graphsvc.security.keys import KeyRing
 
+    keys = KeyRing.from_env()
+    check_exposure(host, keys_configured=keys.configured, allow_open=allow_open)
     limits = Limits.from_env()
+    guards = HttpGuards.from_env()
     store = open_store(store_kind, data_dir)
     investigation = Investigation(store)
     investigation.refresh()
+    audit = AuditLog(audit_path(data_dir))
     log.info("service.listening url=http://%s:%d/graphql", host, port)
-    app = create_app(investigation, limits)
+    app = create_app(investigation, limits, keys=keys, guards=guards, audit=audit)
     uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+def check_exposure(host: str, *, keys_configured: bool, allow_open: bool) -> None:
+    """Refuse to serve everyone everything beyond loopback; log what access is."""
+    if keys_configured:
+        log.info("access.keys host=%s", host)
+        return
+    if is_loopback(host):
+        log.warning(
+            "access.open host=%s reason=no API keys configured; every local caller "
+            "is an admin (set GRAPHSVC_KEYS_FILE or GRAPHSVC_API_KEYS)",
+            host,
+        )
+        return
+    if not allow_open:
+        raise ConfigError(
+            f"refusing to listen on {host} without API keys: configure keys "
+            "(GRAPHSVC_KEYS_FILE or GRAPHSVC_API_KEYS), or pass --allow-open "
+            "(GRAPHSVC_ALLOW_OPEN=1) to serve everyone everything"
+        )
+    log.warning("access.open host=%s reason=--allow-open; anyone is an admin", host)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def prepare_demo(

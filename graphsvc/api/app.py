@@ -1,4 +1,8 @@
-"""The HTTP service: GraphQL at /graphql (with GraphiQL), readiness at /health."""
+"""The HTTP service: GraphQL at /graphql (with GraphiQL), readiness at /health.
+
+Every request passes, outermost first: request id, metrics, CORS (when origins are
+configured), access control, rate limit, body size limit and the REST audit.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,53 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
+from graphsvc.api.access import AccessControl, principal_of
+from graphsvc.api.bodylimit import BodyLimit
 from graphsvc.api.context import Context, Limits
+from graphsvc.api.guards import HttpGuards
+from graphsvc.api.metrics import MeasureRequests, Metrics
+from graphsvc.api.observe import AuditRequests
+from graphsvc.api.ratelimit import RateLimit
+from graphsvc.api.requestid import RequestId
 from graphsvc.api.schema import build_schema
+from graphsvc.audit import AuditLog
 from graphsvc.investigation import Investigation
+from graphsvc.security.keys import KeyRing
 
 log = logging.getLogger(__name__)
 
 
-def create_app(investigation: Investigation, limits: Limits | None = None) -> FastAPI:
-    """The FastAPI application serving one store; it closes the store on shutdown."""
+def create_app(
+    investigation: Investigation,
+    limits: Limits | None = None,
+    *,
+    keys: KeyRing | None = None,
+    guards: HttpGuards | None = None,
+    audit: AuditLog | None = None,
+) -> FastAPI:
+    """The FastAPI application serving one store; it closes the store on shutdown.
+
+    Without `keys` (or with a key ring that has no keys) every caller may do
+    everything; `graphsvc.service.serve` then listens on loopback only.
+    """
     limits = limits or Limits()
+    keys = keys or KeyRing()
+    guards = guards or HttpGuards()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("service.started version=%s", __version__)
         yield
         investigation.store.close()
+        if audit is not None:
+            audit.close()
         log.info("service.stopped")
 
     app = FastAPI(
@@ -35,12 +65,16 @@ def create_app(investigation: Investigation, limits: Limits | None = None) -> Fa
         description="Graph-based supply chain investigation service.",
         lifespan=lifespan,
     )
+    metrics = Metrics(investigation.store)
+    app.state.metrics = metrics
+    app.state.guards = guards
 
-    async def context() -> Context:
-        return Context(investigation, limits)
+    async def context(request: Request) -> Context:
+        principal = principal_of(request.scope)
+        return Context(investigation, limits, principal, audit)
 
     app.include_router(
-        GraphQLRouter(build_schema(limits), context_getter=context),
+        GraphQLRouter(build_schema(limits, audit, metrics), context_getter=context),
         prefix="/graphql",
     )
 
@@ -51,4 +85,24 @@ def create_app(investigation: Investigation, limits: Limits | None = None) -> Fa
             {"status": "ok", "version": __version__, "pending": pending.count}
         )
 
+    @app.get("/metrics", summary="Prometheus metrics; admins only.")
+    def prometheus() -> Response:
+        return metrics.response()
+
+    # Starlette runs the middleware added last first.
+    if audit is not None:
+        app.add_middleware(AuditRequests, audit=audit)
+    app.add_middleware(BodyLimit, limits=guards.body_limits())
+    if guards.rate is not None:
+        app.add_middleware(RateLimit, rate=guards.rate)
+    app.add_middleware(AccessControl, keys=keys)
+    if guards.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(guards.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(MeasureRequests, metrics=metrics)
+    app.add_middleware(RequestId)
     return app
