@@ -46,7 +46,7 @@ class RateLimit:
             {
                 "error": {
                     "code": "rate_limited",
-                    "message": f"more than {self.rate} requests; retry in {wait} s",
+                    "message": f"rate limit of {self.rate} reached; retry in {wait} s",
                 }
             },
             status_code=429,
