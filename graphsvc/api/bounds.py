@@ -23,8 +23,10 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from graphsvc.api.context import Limits
@@ -35,6 +37,9 @@ SIZE_ARGUMENTS: Final = ("first", "limit")
 
 DEFAULT_SIZES: Final = {"findings": 50, "neighborhood": 200, "itemIds": 100}
 """What a list field returns when its size argument is left out."""
+
+CACHED_DOCUMENTS: Final = 256
+"""Query texts whose parse and validation are kept, most recently used."""
 
 
 def query_cost(
@@ -74,8 +79,8 @@ def _size(field: FieldNode, worst_size: int) -> int:
     return DEFAULT_SIZES.get(field.name.value, 1)
 
 
-def cost_limiter(max_cost: int, worst_size: int) -> AddValidationRules:
-    """Refuse documents whose `query_cost` is over `max_cost`."""
+def cost_rule(max_cost: int, worst_size: int) -> type[ValidationRule]:
+    """A validation rule refusing documents whose `query_cost` is over `max_cost`."""
 
     class CostRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -98,7 +103,7 @@ def cost_limiter(max_cost: int, worst_size: int) -> AddValidationRules:
                         )
                     )
 
-    return AddValidationRules([CostRule])
+    return CostRule
 
 
 class Deadline(SchemaExtension):
@@ -127,14 +132,22 @@ class Deadline(SchemaExtension):
 
 
 def bound_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions that enforce `limits`, one fresh set per request."""
-    extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: cost_limiter(limits.max_cost, limits.max_page),
-        lambda: Deadline(limits.timeout_seconds),
+    """The schema extensions that enforce `limits`, one fresh set per request.
+
+    The validation rules are made once, so that the validation of a query text
+    seen before is answered from the cache (it is keyed by the rules).
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        cost_rule(limits.max_cost, limits.max_page),
     ]
     if not limits.introspection:
-        extensions.append(DisableIntrospection)
-    return extensions
+        rules.extend(DisableIntrospection().validation_rules)
+    return [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        lambda: Deadline(limits.timeout_seconds),
+    ]

@@ -6,8 +6,8 @@ import math
 import time
 
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -20,6 +20,8 @@ class RateLimit:
 
     Without keys every caller is the same open principal, so callers are told
     apart by their address instead. Public routes (health checks) are not counted.
+    The asyncio storage expires entries in a task; the threaded one started a
+    timer thread per request.
     """
 
     def __init__(self, app: ASGIApp, rate: str) -> None:
@@ -36,11 +38,11 @@ class RateLimit:
         principal = principal_of(scope)
         client = scope.get("client") or ("unknown", 0)
         who = f"addr:{client[0]}" if principal is OPEN_ACCESS else principal.key_id
-        if self.limiter.hit(self.item, who):
+        if await self.limiter.hit(self.item, who):
             await self.app(scope, receive, send)
             return
 
-        reset = self.limiter.get_window_stats(self.item, who).reset_time
+        reset = (await self.limiter.get_window_stats(self.item, who)).reset_time
         wait = max(1, math.ceil(reset - time.time()))
         response = JSONResponse(
             {
