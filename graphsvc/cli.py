@@ -18,6 +18,7 @@ import click
 from graphsvc import __version__
 from graphsvc.config import default_data_dir
 from graphsvc.errors import ConfigError, GraphsvcError
+from graphsvc.logsetup import configure_logging
 from graphsvc.store import STORES, open_store
 from graphsvc.store.embedded import DB_FILE
 from loaders.load import BATCH_SIZE
@@ -80,11 +81,7 @@ def _fail(message: str) -> NoReturn:
 def main(ctx: click.Context, debug: bool) -> None:
     """Graph-based supply chain investigation: load feeds, find what leaked."""
     ctx.meta["debug"] = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(debug)
 
 
 @main.command()
@@ -190,11 +187,19 @@ _port_option = click.option(
 @_store_option
 @_host_option
 @_port_option
-def serve(data_dir: Path, store_kind: str, host: str, port: int) -> None:
+@click.option(
+    "--allow-open",
+    is_flag=True,
+    envvar="GRAPHSVC_ALLOW_OPEN",
+    help="Serve beyond loopback with no API keys configured (anyone is an admin).",
+)
+def serve(
+    data_dir: Path, store_kind: str, host: str, port: int, allow_open: bool
+) -> None:
     """Serve the GraphQL API (and GraphiQL) at /graphql."""
     from graphsvc.service import serve as run
 
-    run(data_dir, host=host, port=port, store_kind=store_kind)
+    run(data_dir, host=host, port=port, store_kind=store_kind, allow_open=allow_open)
 
 
 @main.command()
@@ -217,6 +222,60 @@ def demo(items: int, seed: int, data_dir: Path, host: str, port: int) -> None:
     with _progress() as progress:
         store_dir = prepare_demo(data_dir, items=items, seed=seed, progress=progress)
     run(store_dir, host=host, port=port)
+
+
+_keys_file_option = click.option(
+    "--keys-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="GRAPHSVC_KEYS_FILE",
+    required=True,
+    help="The keys file the server reads (also $GRAPHSVC_KEYS_FILE).",
+)
+
+
+@main.group()
+def keys() -> None:
+    """Manage API keys: each has an id, a role and optionally brands."""
+
+
+@keys.command("add")
+@_keys_file_option
+@click.option("--role", type=click.Choice(["reader", "loader", "admin"]), required=True)
+@click.option(
+    "--brand", "brands", multiple=True, help="Limit the key to a brand; repeatable."
+)
+@click.argument("key_id")
+def keys_add(keys_file: Path, role: str, brands: tuple[str, ...], key_id: str) -> None:
+    """Add a key and print it; it cannot be shown again."""
+    from graphsvc.security.keys import add_key
+    from graphsvc.security.roles import Role
+
+    click.echo(add_key(keys_file, key_id, Role(role), brands or None))
+
+
+@keys.command("revoke")
+@_keys_file_option
+@click.argument("key_id")
+def keys_revoke(keys_file: Path, key_id: str) -> None:
+    """Revoke a key; a running server refuses it from its next request."""
+    from graphsvc.security.keys import revoke_key
+
+    revoke_key(keys_file, key_id)
+    click.echo(f"revoked {key_id}")
+
+
+@keys.command("list")
+@_keys_file_option
+def keys_list(keys_file: Path) -> None:
+    """List the keys: id, role, brands, created and revoked (never the secrets)."""
+    from graphsvc.security.keys import read_keys
+
+    for record in read_keys(keys_file).values():
+        brands = ",".join(record.brands) if record.brands else "*"
+        revoked = f"revoked {record.revoked}" if record.revoked else "active"
+        click.echo(
+            f"{record.id}\t{record.role.value}\t{brands}\t{record.created}\t{revoked}"
+        )
 
 
 @main.command()

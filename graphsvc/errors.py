@@ -65,3 +65,32 @@ class Overloaded(GraphsvcError):
     """Too much work is queued to take more now; the same request may work later."""
 
     retryable = True
+
+
+class AccessDenied(GraphsvcError):
+    """A request lacked a valid key, or its key may not do what was asked.
+
+    Messages are fixed sentences that tell nothing about what exists.
+    """
+
+    status = 403
+
+
+class Unauthenticated(AccessDenied):
+    """No API key was sent, or the one sent is not (or no longer) valid."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("a valid API key is required")
+
+
+class Forbidden(AccessDenied):
+    """The key is valid but its role does not allow the operation."""
+
+    def __init__(self) -> None:
+        super().__init__("this API key may not do that")
+
+
+class LimitExceeded(GraphsvcError):
+    """A request went past one of the service's bounds (size, cost, time, rate)."""

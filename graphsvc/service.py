@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from graphsvc.errors import ConfigError
 from graphsvc.investigation import Investigation
 from graphsvc.store import open_store
 from loaders.history import FileDigest, file_digest, record_file_load
@@ -107,21 +109,70 @@ def sync_into(
 
 
 def serve(
-    data_dir: Path, *, host: str, port: int, store_kind: str = "embedded"
+    data_dir: Path,
+    *,
+    host: str,
+    port: int,
+    store_kind: str = "embedded",
+    allow_open: bool = False,
 ) -> None:
-    """Open the store, catch up on findings, and serve HTTP until stopped."""
+    """Open the store, catch up on findings, and serve HTTP until stopped.
+
+    Raises ConfigError, before opening anything, when asked to listen beyond
+    loopback with no API keys configured, unless `allow_open`.
+    """
     import uvicorn
 
     from graphsvc.api.app import create_app
     from graphsvc.api.context import Limits
+    from graphsvc.api.guards import HttpGuards
+    from graphsvc.audit import AuditLog, audit_path
+    from graphsvc.security.keys import KeyRing
 
+    keys = KeyRing.from_env()
+    check_exposure(host, keys_configured=keys.configured, allow_open=allow_open)
     limits = Limits.from_env()
+    guards = HttpGuards.from_env()
     store = open_store(store_kind, data_dir)
     investigation = Investigation(store)
     investigation.refresh()
+    audit = AuditLog(audit_path(data_dir))
     log.info("service.listening url=http://%s:%d/graphql", host, port)
-    app = create_app(investigation, limits, data_dir)
+    app = create_app(
+        investigation, limits, data_dir, keys=keys, guards=guards, audit=audit
+    )
     uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+def check_exposure(host: str, *, keys_configured: bool, allow_open: bool) -> None:
+    """Refuse to serve everyone everything beyond loopback; log what access is."""
+    if keys_configured:
+        log.info("access.keys host=%s", host)
+        return
+    if is_loopback(host):
+        log.warning(
+            "access.open host=%s reason=no API keys configured; every local caller "
+            "is an admin (set GRAPHSVC_KEYS_FILE or GRAPHSVC_API_KEYS)",
+            host,
+        )
+        return
+    if not allow_open:
+        raise ConfigError(
+            f"refusing to listen on {host} without API keys: configure keys "
+            "(GRAPHSVC_KEYS_FILE or GRAPHSVC_API_KEYS), or pass --allow-open "
+            "(GRAPHSVC_ALLOW_OPEN=1) to serve everyone everything"
+        )
+    log.warning("access.open host=%s reason=--allow-open; anyone is an admin", host)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def prepare_demo(

@@ -23,6 +23,8 @@ from loaders.validate import validate
 FEED_SUFFIXES: Final = (".jsonl", ".csv")
 MAX_LINE_BYTES: Final = 1 << 20
 """A longer line is rejected rather than read into memory whole."""
+MAX_NESTING: Final = 32
+"""Arrays and objects nested deeper on one line are rejected before parsing."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _KIND_FILES: Final = {
@@ -107,6 +109,10 @@ def _jsonl_record(raw: bytes, source: Source) -> Record:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InvalidInput(f"line is not UTF-8 (byte {err.start + 1})") from None
+    if _nesting(raw) > MAX_NESTING:
+        raise InvalidInput(
+            f"line nests arrays and objects more than {MAX_NESTING} deep"
+        )
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
@@ -121,6 +127,30 @@ def _jsonl_record(raw: bytes, source: Source) -> Record:
     if not isinstance(kind, str):
         raise InvalidInput("kind must be text", "kind")
     return _with_source(validate(obj, kind), source)
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep arrays and objects nest on a line (outside strings)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
+        return 0  # too few brackets to go deeper; most lines stop here
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Outcome]:

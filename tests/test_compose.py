@@ -63,3 +63,10 @@ def test_the_service_is_built_here_and_runs_a_real_command() -> None:
     subcommand = main.commands[command[0]]
     # Parsing the arguments raises if an option does not exist.
     subcommand.make_context(command[0], list(command[1:]))
+
+
+def test_an_open_service_is_published_on_loopback_only() -> None:
+    service = compose()["services"]["graphsvc"]
+
+    assert service["environment"]["GRAPHSVC_ALLOW_OPEN"] == "1"
+    assert all(port.startswith("127.0.0.1:") for port in service["ports"])

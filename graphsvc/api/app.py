@@ -1,5 +1,10 @@
-"""The HTTP service: GraphQL at /graphql (with GraphiQL), EPCIS capture and query
-at /capture and /events, readiness at /health."""
+"""The HTTP service: GraphQL at /graphql (with GraphiQL), EPCIS capture and query at
+/capture and /events, feed uploads at /feeds, the explorer at /explore, exports at
+/export, readiness at /health.
+
+Every request passes, outermost first: request id, metrics, CORS (when origins are
+configured), access control, rate limit, body size limit and the REST audit.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,29 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
+from graphsvc.api.access import AccessControl, principal_of
+from graphsvc.api.bodylimit import BodyLimit
 from graphsvc.api.context import Context, Limits
 from graphsvc.api.epcis import epcis_router
 from graphsvc.api.explore import explore_router
 from graphsvc.api.export import export_router
 from graphsvc.api.feeds import feeds_router, upload_limit_from_env
+from graphsvc.api.guards import HttpGuards
+from graphsvc.api.metrics import MeasureRequests, Metrics
+from graphsvc.api.observe import AuditRequests
+from graphsvc.api.ratelimit import RateLimit
+from graphsvc.api.requestid import RequestId
 from graphsvc.api.schema import build_schema
+from graphsvc.audit import AuditLog
 from graphsvc.investigation import Investigation
+from graphsvc.security.keys import KeyRing
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +45,30 @@ def create_app(
     investigation: Investigation,
     limits: Limits | None = None,
     data_dir: Path | None = None,
+    *,
+    keys: KeyRing | None = None,
+    guards: HttpGuards | None = None,
+    audit: AuditLog | None = None,
 ) -> FastAPI:
     """The FastAPI application serving one store; it closes the store on shutdown.
 
     Uploads (`POST /feeds`) are staged, and their rejects kept, under `data_dir`; a
-    temporary directory when None.
+    temporary directory when None. Without `keys` (or with a key ring that has no
+    keys) every caller may do everything; `graphsvc.service.serve` then listens on
+    loopback only.
     """
     limits = limits or Limits()
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="graphsvc-"))
+    keys = keys or KeyRing()
+    guards = guards or HttpGuards()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("service.started version=%s", __version__)
         yield
         investigation.store.close()
+        if audit is not None:
+            audit.close()
         log.info("service.stopped")
 
     app = FastAPI(
@@ -51,12 +77,16 @@ def create_app(
         description="Graph-based supply chain investigation service.",
         lifespan=lifespan,
     )
+    metrics = Metrics(investigation.store)
+    app.state.metrics = metrics
+    app.state.guards = guards
 
-    async def context() -> Context:
-        return Context(investigation, limits)
+    async def context(request: Request) -> Context:
+        principal = principal_of(request.scope)
+        return Context(investigation, limits, principal, audit)
 
     app.include_router(
-        GraphQLRouter(build_schema(limits), context_getter=context),
+        GraphQLRouter(build_schema(limits, audit, metrics), context_getter=context),
         prefix="/graphql",
     )
     app.include_router(epcis_router(investigation))
@@ -73,4 +103,24 @@ def create_app(
             {"status": "ok", "version": __version__, "pending": pending.count}
         )
 
+    @app.get("/metrics", summary="Prometheus metrics; admins only.")
+    def prometheus() -> Response:
+        return metrics.response()
+
+    # Starlette runs the middleware added last first.
+    if audit is not None:
+        app.add_middleware(AuditRequests, audit=audit)
+    app.add_middleware(BodyLimit, limits=guards.body_limits())
+    if guards.rate is not None:
+        app.add_middleware(RateLimit, rate=guards.rate)
+    app.add_middleware(AccessControl, keys=keys)
+    if guards.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(guards.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(MeasureRequests, metrics=metrics)
+    app.add_middleware(RequestId)
     return app

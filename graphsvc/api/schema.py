@@ -9,11 +9,15 @@ from typing import Final
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors
 
 from graphsvc import engine
+from graphsvc.api.audit_types import AuditPage, audit_page
+from graphsvc.api.bounds import bound_extensions
 from graphsvc.api.context import Info, Limits
 from graphsvc.api.loads import LoadConnection, loads_page
+from graphsvc.api.metrics import Metrics
+from graphsvc.api.observe import Observe
 from graphsvc.api.types import (
     Authorization,
     Brand,
@@ -37,6 +41,7 @@ from graphsvc.api.types import (
     load,
     node_id,
 )
+from graphsvc.audit import AuditLog
 from graphsvc.errors import GraphsvcError, InvalidArgument
 from graphsvc.model import NODE_TYPES
 from graphsvc.store.base import FindingQuery, NodeKey
@@ -148,8 +153,13 @@ class Query:
     ) -> FindingConnection:
         limits = info.context.limits
         first = _bounded("first", 50 if first is None else first, 0, limits.max_page)
+        brand_filter, visible = info.context.scope.query_brand(
+            str(brand) if brand is not None else None
+        )
+        if not visible:
+            return _no_findings()
         query = FindingQuery(
-            brand=str(brand) if brand is not None else None,
+            brand=brand_filter,
             party=str(party) if party is not None else None,
             kinds=frozenset(engine.FindingKind(k.value) for k in kinds)
             if kinds is not None
@@ -183,9 +193,12 @@ class Query:
         self, info: Info, brand: strawberry.ID | None = None, min_size: int | None = 2
     ) -> list[DistributorCluster]:
         min_size = _bounded("minSize", 2 if min_size is None else min_size, 2, 10**6)
-        found = info.context.investigation.clusters(
-            str(brand) if brand is not None else None, min_size
+        brand_filter, visible = info.context.scope.query_brand(
+            str(brand) if brand is not None else None
         )
+        if not visible:
+            return []
+        found = info.context.investigation.clusters(brand_filter, min_size)
         return [DistributorCluster(cluster=c) for c in found]
 
     @strawberry.field(
@@ -208,7 +221,11 @@ class Query:
             found = store.neighborhood(key, depth, limit)
             if found.nodes:
                 break
-        nodes = [n for n in store.nodes_by_key(found.nodes) if n is not None]
+        nodes, kept = info.context.scope.subgraph(
+            key,
+            [n for n in store.nodes_by_key(found.nodes) if n is not None],
+            found.edges,
+        )
         edges = [
             GraphEdge(
                 id=strawberry.ID(f"{e.type}:{node_id(e.source)}->{node_id(e.target)}"),
@@ -216,7 +233,7 @@ class Query:
                 source=strawberry.ID(node_id(e.source)),
                 target=strawberry.ID(node_id(e.target)),
             )
-            for e in found.edges
+            for e in kept
         ]
         return Subgraph(
             nodes=[GraphNode(node=n) for n in nodes],
@@ -253,6 +270,22 @@ class Query:
         keys = store.search(_canonical(wanted), first)
         return [GraphNode(node=n) for n in store.nodes_by_key(keys) if n is not None]
 
+    @strawberry.field(
+        description="The audit log, newest first; admins only. `first` is at most 500."
+    )
+    def audit_log(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> AuditPage:
+        return audit_page(info, first, after)
+
+
+def _no_findings() -> FindingConnection:
+    return FindingConnection(
+        edges=[],
+        page_info=PageInfo(has_next_page=False, end_cursor=None),
+        count=lambda: 0,
+    )
+
 
 def _canonical(id_: str) -> str:
     """GS1 spellings of an id in canonical form; other ids as given."""
@@ -273,14 +306,19 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
-    """The schema, with depth limiting and masking of unexpected errors."""
+def build_schema(
+    limits: Limits | None = None,
+    audit: AuditLog | None = None,
+    metrics: Metrics | None = None,
+) -> strawberry.Schema:
+    """The schema, with its bounds, recording, and masking of unexpected errors."""
     limits = limits or Limits()
     return strawberry.Schema(
         query=Query,
         types=[Entity],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+            lambda: Observe(audit, metrics),
+            *bound_extensions(limits),
             lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )

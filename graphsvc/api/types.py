@@ -302,16 +302,17 @@ class Shipment(Entity):
         return _text(self.node, "reference")
 
     @strawberry.field(description="How many items the shipment carried.")
-    def item_count(self) -> int:
-        return len(_strings(self.node, "items"))
+    def item_count(self, info: Info) -> int:
+        return len(info.context.scope.visible_items(_strings(self.node, "items")))
 
     @strawberry.field(
         description="The ids of the items carried, in the order they were reported; "
         "`first` caps how many (at most 1000)."
     )
-    def item_ids(self, first: int = 100) -> list[strawberry.ID]:
+    def item_ids(self, info: Info, first: int = 100) -> list[strawberry.ID]:
         cap = max(0, min(first, 1_000))
-        return [strawberry.ID(i) for i in _strings(self.node, "items")[:cap]]
+        items = info.context.scope.visible_items(_strings(self.node, "items"))
+        return [strawberry.ID(i) for i in items[:cap]]
 
 
 @strawberry.type(description="A stretch of time during which one party held the item.")
@@ -481,7 +482,8 @@ class DistributorCluster:
     @strawberry.field(description="Brands whose items passed through the members.")
     async def brands(self, info: Info) -> list[Brand]:
         found = []
-        for id_ in self.cluster.brands:
+        scope = info.context.scope
+        for id_ in filter(scope.allows_brand, self.cluster.brands):
             node = await load(info, "Brand", id_)
             found.append(Brand(node=node or Node("Brand", id_, {}, {}, False)))
         return found

@@ -31,6 +31,7 @@ from loaders.epcis.xml import read_xml
 
 __all__ = [
     "HEAD_BYTES",
+    "MAX_DOCUMENT_BYTES",
     "BizTransaction",
     "ByteStream",
     "EpcisEvent",
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 HEAD_BYTES: Final = 8192
 """How much of a document `detect_epcis` wants to see."""
+MAX_DOCUMENT_BYTES: Final = 1 << 30
+"""The largest document read by default; callers serving uploads pass less."""
 
 _XML_MARKERS: Final = ("EPCISDocument", "EPCISQueryDocument", "urn:epcglobal:epcis")
 _UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -72,13 +75,18 @@ def detect_epcis(head: bytes) -> Literal["xml", "json"] | None:
     return None
 
 
-def parse_epcis(source: ByteStream, name: str) -> Iterator[EpcisEvent | EventRejection]:
+def parse_epcis(
+    source: ByteStream, name: str, *, max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Iterator[EpcisEvent | EventRejection]:
     """The events of one EPCIS document, in document order.
 
     `source` is read once, as a stream; `name` is how messages and rejections name
     the document. Raises InvalidInput (while iterating) when the document is not
-    EPCIS or cannot be parsed; the message names the document and the place.
+    EPCIS, cannot be parsed or is longer than `max_bytes`; the message names the
+    document and the place. Nesting is bounded by each reader (256 levels of XML,
+    and the JSON reader's own limit).
     """
+    source = _Capped(source, name, max_bytes)
     head = source.read(HEAD_BYTES)
     kind = detect_epcis(head)
     if kind is None:
@@ -121,4 +129,24 @@ class _Prefixed:
         data, self._head = self._head, b""
         if size < 0:
             return data + self._rest.read()
+        return data
+
+
+class _Capped:
+    """`source`, refusing to yield more than `limit` bytes in all."""
+
+    def __init__(self, source: ByteStream, name: str, limit: int) -> None:
+        self._source = source
+        self._name = name
+        self._limit = limit
+        self._read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = self._limit + 1 - self._read
+        data = self._source.read(wanted if size < 0 else min(size, wanted))
+        self._read += len(data)
+        if self._read > self._limit:
+            raise InvalidInput(
+                f"{self._name}: the document is larger than {self._limit} bytes"
+            )
         return data

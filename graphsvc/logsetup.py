@@ -1,0 +1,60 @@
+"""Logging for the command line and the server: plain on a terminal, JSON elsewhere.
+
+Only the CLI calls `configure_logging`; the library itself installs no handlers.
+Every record carries the id of the request it was logged in (`-` outside one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import IO
+
+from graphsvc.api.requestid import request_id
+
+_PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, event, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "event": message.split(" ", 1)[0],
+            "message": message,
+        }
+        if record.exc_info:
+            line["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(
+    debug: bool = False, json_lines: bool | None = None, stream: IO[str] | None = None
+) -> None:
+    """Send logs to stderr: JSON lines unless it is a terminal (or told otherwise)."""
+    stream = stream or sys.stderr
+    if json_lines is None:
+        json_lines = not stream.isatty()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(_RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(_PLAIN))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)

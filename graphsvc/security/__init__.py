@@ -1,0 +1,1 @@
+"""Who may call the service: API keys, their roles and their brand scope."""

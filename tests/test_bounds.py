@@ -1,0 +1,211 @@
+"""Each bound on a request, tripped once, with its exact error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from secured import client, headers, loaded_data
+
+from graphsvc.api.bounds import query_cost
+from graphsvc.api.context import Limits
+from graphsvc.api.guards import HttpGuards
+from graphsvc.errors import ConfigError
+
+ADMIN = headers("admin")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return loaded_data(tmp_path_factory.mktemp("bounds"))
+
+
+def errors_of(app: TestClient, query: str) -> list[str]:
+    response = app.post("/graphql", json={"query": query}, headers=ADMIN)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return [e["message"] for e in body.get("errors", [])]
+
+
+@pytest.mark.parametrize(
+    ("limits", "query", "messages"),
+    [
+        (
+            Limits(max_aliases=2),
+            '{ a: brand(id: "B1") { id } b: brand(id: "B1") { id } c: brand(id: "B1")'
+            " { id } }",
+            ["3 aliases found. Allowed: 2"],
+        ),
+        (
+            Limits(max_tokens=20),
+            "{ " + " ".join(f"f{n}: __typename" for n in range(8)) + " }",
+            ["Syntax Error: Document contains more than 20 tokens. Parsing aborted."],
+        ),
+        (
+            Limits(max_query_depth=2),
+            '{ item(id: "I1") { product { brand { id } } } }',
+            ["'anonymous' exceeds maximum operation depth of 2"],
+        ),
+        (
+            Limits(max_cost=100),
+            "{ findings(first: 50) { edges { node { id kind } } } }",
+            [
+                "query cost 201 is over the limit of 100 (each field counts once per"
+                " result of its parent)"
+            ],
+        ),
+        (
+            Limits(timeout_seconds=1e-9),
+            "{ __typename }",
+            ["the request ran longer than 1e-09 s and was stopped"],
+        ),
+        (
+            Limits(introspection=False),
+            "{ __schema { types { name } } }",
+            [
+                "GraphQL introspection has been disabled, but the requested query "
+                "contained the field '__schema'.",
+                "GraphQL introspection has been disabled, but the requested query "
+                "contained the field 'types'.",
+            ],
+        ),
+        (
+            Limits(max_page=10),
+            "{ findings(first: 11) { totalCount } }",
+            ["first: must be between 0 and 10, got 11"],
+        ),
+    ],
+)
+def test_each_graphql_bound_refuses_with_its_message(
+    data: Path, limits: Limits, query: str, messages: list[str]
+) -> None:
+    with client(data, limits=limits) as app:
+        assert errors_of(app, query) == messages
+
+
+def test_the_cost_counts_fields_per_parent_result() -> None:
+    from graphql import OperationDefinitionNode, parse
+
+    document = parse(
+        "{ a: findings(first: 10) { edges { node { id } } } b: findings { totalCount }"
+        " n: neighborhood(id: $x, limit: $l) { nodes { id } } }"
+    )
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+
+    cost = query_cost(operation.selection_set, {}, worst_size=500)
+
+    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1 + 50; n: 1 + 500 + 500.
+    assert cost == 31 + 51 + 1001
+
+
+def test_a_graphql_body_over_the_limit_is_refused_before_it_is_read(
+    data: Path,
+) -> None:
+    expected = {
+        "error": {
+            "code": "payload_too_large",
+            "message": "the request body is larger than 200 bytes",
+        }
+    }
+
+    def chunked() -> Iterator[bytes]:
+        yield b" " * 150
+        yield b" " * 150
+
+    with client(data, guards=HttpGuards(rate=None, max_graphql_bytes=200)) as app:
+        declared = app.post("/graphql", content=b" " * 201, headers=ADMIN)
+        streamed = app.post("/graphql", content=chunked(), headers=ADMIN)
+        small = app.post("/graphql", json={"query": "{ __typename }"}, headers=ADMIN)
+
+    assert (declared.status_code, declared.json()) == (413, expected)
+    assert (streamed.status_code, streamed.json()) == (413, expected)
+    assert small.json() == {"data": {"__typename": "Query"}}
+
+
+def test_a_key_over_its_rate_is_told_when_to_retry(data: Path) -> None:
+    query = {"query": "{ __typename }"}
+
+    with client(data, guards=HttpGuards(rate="2/minute")) as app:
+        first = [app.post("/graphql", json=query, headers=ADMIN) for _ in range(2)]
+        refused = app.post("/graphql", json=query, headers=ADMIN)
+        other_key = app.post("/graphql", json=query, headers=headers("reader"))
+        health = [app.get("/health") for _ in range(3)]
+
+    assert [r.status_code for r in first] == [200, 200]
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "60"
+    assert refused.json() == {
+        "error": {
+            "code": "rate_limited",
+            "message": "rate limit of 2/minute reached; retry in 60 s",
+        }
+    }
+    assert other_key.status_code == 200
+    assert [r.status_code for r in health] == [200, 200, 200]
+
+
+def test_cors_is_off_unless_origins_are_configured(data: Path) -> None:
+    preflight = {
+        "Origin": "https://investigations.example",
+        "Access-Control-Request-Method": "POST",
+    }
+
+    with client(data) as closed:
+        refused = closed.options("/graphql", headers=preflight)
+        plain = closed.get("/health", headers={"Origin": preflight["Origin"]})
+    guards = HttpGuards(rate=None, cors_origins=("https://investigations.example",))
+    with client(data, guards=guards) as opened:
+        allowed = opened.options("/graphql", headers=preflight)
+
+    assert refused.status_code == 404
+    assert "access-control-allow-origin" not in plain.headers
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == preflight["Origin"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"GRAPHSVC_MAX_COST": "lots"},
+            "GRAPHSVC_MAX_COST must be a whole number of 1 or more, not 'lots'",
+        ),
+        (
+            {"GRAPHSVC_TIMEOUT_SECONDS": "0"},
+            "GRAPHSVC_TIMEOUT_SECONDS must be a number of seconds above 0, not '0'",
+        ),
+        (
+            {"GRAPHSVC_INTROSPECTION": "maybe"},
+            "GRAPHSVC_INTROSPECTION must be on or off, not 'maybe'",
+        ),
+    ],
+)
+def test_bounds_from_the_environment_are_checked(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Limits.from_env(env)
+
+    assert str(raised.value) == message
+
+
+def test_http_guards_read_the_environment() -> None:
+    guards = HttpGuards.from_env(
+        {
+            "GRAPHSVC_RATE_LIMIT": "off",
+            "GRAPHSVC_MAX_UPLOAD_BYTES": "1000",
+            "GRAPHSVC_CORS_ORIGINS": "https://a.example, https://b.example",
+        }
+    )
+
+    assert guards == HttpGuards(
+        rate=None,
+        max_upload_bytes=1000,
+        cors_origins=("https://a.example", "https://b.example"),
+    )
+    with pytest.raises(ConfigError, match="must read like 600/minute, not 'often'"):
+        HttpGuards(rate="often")

@@ -1,0 +1,153 @@
+"""Brand scope: a key limited to brand B1 sees its items, findings and clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from secured import client, headers, loaded_data
+
+from graphsvc.security.scope import BrandScope
+from graphsvc.store import open_store
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data = loaded_data(tmp_path_factory.mktemp("scope"))
+    with client(data) as running:
+        yield running
+
+
+def ask(app: TestClient, who: str, query: str) -> dict[str, Any]:
+    response = app.post("/graphql", json={"query": query}, headers=headers(who))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+FINDINGS = "{ findings { totalCount edges { node { item { id } party { id } } } } }"
+
+
+def test_findings_are_those_of_the_keys_brand(app: TestClient) -> None:
+    everything = ask(app, "admin", FINDINGS)["data"]["findings"]
+    scoped = ask(app, "reader_b1", FINDINGS)["data"]["findings"]
+
+    assert everything["totalCount"] == 3
+    assert scoped == {
+        "totalCount": 1,
+        "edges": [{"node": {"item": {"id": "I1"}, "party": {"id": "GREY"}}}],
+    }
+
+
+def test_asking_for_another_brand_finds_nothing(app: TestClient) -> None:
+    found = ask(
+        app, "reader_b1", '{ findings(brand: "B2") { totalCount edges { cursor } } }'
+    )
+
+    assert found == {"data": {"findings": {"totalCount": 0, "edges": []}}}
+
+
+def test_a_key_of_several_brands_names_one(app: TestClient) -> None:
+    without = ask(app, "reader_b1b2", "{ findings { totalCount } }")
+    with_brand = ask(app, "reader_b1b2", '{ findings(brand: "B2") { totalCount } }')
+
+    assert without["errors"][0]["message"] == (
+        "brand: is required: this API key is scoped to several brands"
+    )
+    assert with_brand == {"data": {"findings": {"totalCount": 2}}}
+
+
+def test_items_products_and_brands_of_other_brands_do_not_exist(
+    app: TestClient,
+) -> None:
+    query = """{ i1: item(id: "I1") { id } j1: item(id: "J1") { id }
+      p2: product(id: "P2") { id } b2: brand(id: "B2") { id }
+      provenance(itemId: "J1") { item { id } } }"""
+
+    assert ask(app, "reader_b1", query) == {
+        "data": {
+            "i1": {"id": "I1"},
+            "j1": None,
+            "p2": None,
+            "b2": None,
+            "provenance": None,
+        }
+    }
+
+
+def test_shipments_show_only_the_keys_items(app: TestClient) -> None:
+    query = '{ shipment(id: "SH1") { itemCount itemIds } }'
+
+    assert ask(app, "admin", query)["data"]["shipment"] == {
+        "itemCount": 2,
+        "itemIds": ["I1", "J1"],
+    }
+    assert ask(app, "reader_b1", query)["data"]["shipment"] == {
+        "itemCount": 1,
+        "itemIds": ["I1"],
+    }
+
+
+def test_clusters_are_chosen_and_described_within_the_scope(app: TestClient) -> None:
+    query = "{ distributorClusters { members { id } brands { id } } }"
+    b2 = '{ distributorClusters(brand: "B2") { members { id } brands { id } } }'
+
+    assert ask(app, "admin", query)["data"]["distributorClusters"] == [
+        {
+            "members": [{"id": "DARK"}, {"id": "GREY"}],
+            "brands": [{"id": "B1"}, {"id": "B2"}],
+        }
+    ]
+    assert ask(app, "reader_b1", query)["data"]["distributorClusters"] == []
+    assert ask(app, "reader_b1b2", b2)["data"]["distributorClusters"] == [
+        {
+            "members": [{"id": "DARK"}, {"id": "GREY"}],
+            "brands": [{"id": "B1"}, {"id": "B2"}],
+        }
+    ]
+
+
+def test_a_neighbourhood_hides_other_brands_and_what_only_they_reach(
+    app: TestClient,
+) -> None:
+    query = '{ neighborhood(id: "Item:I1", depth: 2) { nodes { id } } }'
+    hidden = '{ neighborhood(id: "Item:J1", depth: 2) { nodes { id } edges { id } } }'
+
+    every = ask(app, "admin", query)["data"]["neighborhood"]["nodes"]
+    nodes = ask(app, "reader_b1", query)["data"]["neighborhood"]["nodes"]
+
+    assert "Item:J1" in {n["id"] for n in every}
+    assert sorted(n["id"] for n in nodes) == [
+        "Brand:B1",
+        "Item:I1",
+        "Party:FAB",
+        "Party:GREY",
+        "Product:P1",
+        "Shipment:SH1",
+        "Site:S-FAB",
+        "Site:S-GREY",
+    ]
+    assert ask(app, "reader_b1", hidden)["data"]["neighborhood"] == {
+        "nodes": [],
+        "edges": [],
+    }
+
+
+def test_the_scope_filters_nodes_for_any_reader(tmp_path: Any) -> None:
+    store = open_store("embedded", loaded_data(tmp_path))
+    try:
+        scope = BrandScope(frozenset({"B2"}), store)
+        keys = [("Item", "I1"), ("Item", "J1"), ("Party", "GREY"), ("Product", "P1")]
+
+        shown = scope.visible(store.nodes_by_key(keys))
+    finally:
+        store.close()
+
+    assert [n.id if n is not None else None for n in shown] == [
+        None,
+        "J1",
+        "GREY",
+        None,
+    ]
