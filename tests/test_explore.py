@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from graphsvc.api.explore import explore_router
 
 
-def client(static_dir: Path) -> TestClient:
-    app = FastAPI()
-    app.include_router(explore_router(static_dir))
-    return TestClient(app)
+class Client:
+    """Requests to an app holding only the explorer's routes, served from a folder."""
+
+    def __init__(self, static_dir: Path) -> None:
+        self.app = FastAPI()
+        self.app.include_router(explore_router(static_dir))
+
+    def get(self, path: str, *, follow_redirects: bool = True) -> httpx.Response:
+        async def fetch() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://explorer.test"
+            ) as client:
+                response = await client.get(path, follow_redirects=follow_redirects)
+                await response.aread()
+                return response
+
+        return asyncio.run(fetch())
+
+
+def client(static_dir: Path) -> Client:
+    return Client(static_dir)
 
 
 def test_the_page_and_its_assets_are_served(tmp_path: Path) -> None:
