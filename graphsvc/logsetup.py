@@ -43,17 +43,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class _OurHandler(logging.StreamHandler[IO[str]]):
+    """The handler `configure_logging` installs, told apart from a host's."""
+
+
 def configure_logging(
     debug: bool = False, json_lines: bool | None = None, stream: IO[str] | None = None
 ) -> None:
-    """Send logs to stderr: JSON lines unless it is a terminal (or told otherwise)."""
+    """Send logs to stderr: JSON lines unless it is a terminal (or told otherwise).
+
+    Like `logging.basicConfig`, this leaves alone a root logger that a host program
+    (a test runner, an application embedding graphsvc) gave handlers of its own.
+    """
+    root = logging.getLogger()
+    if any(not isinstance(h, _OurHandler) for h in root.handlers):
+        return
     stream = stream or sys.stderr
     if json_lines is None:
         json_lines = not stream.isatty()
-    handler = logging.StreamHandler(stream)
+    handler = _OurHandler(stream)
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(_PLAIN))
-    root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)

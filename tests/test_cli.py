@@ -41,7 +41,7 @@ def test_a_clean_load_exits_0_and_reports_counts(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 0
-    assert result.output.splitlines()[:3] == [
+    assert result.stdout.splitlines()[:3] == [
         "loaded 1 records from 1 files",
         "kind                   new   updated unchanged",
         "brand                    1         0         0",
@@ -71,7 +71,7 @@ def test_rejections_exit_1_and_go_to_rejects_files_as_sent(tmp_path: Path) -> No
 
     assert result.exit_code == 1
     assert "  feed.jsonl:2: shipped_at '2026-02-10 08:00' has no UTC offset" in (
-        result.output.splitlines()
+        result.stdout.splitlines()
     )
     assert (rejects / "feed.rejects.jsonl").read_text() == bad_line + "\n"
     assert (rejects / "parties.rejects.csv").read_bytes() == (
@@ -151,7 +151,7 @@ def test_stats_prints_counts_per_label_and_type(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["stats", "--data-dir", data])
 
     assert result.exit_code == 0
-    assert result.output == (
+    assert result.stdout == (
         "nodes\n"
         "  Brand                      1\n"
         "  Product                    1\n"

@@ -203,7 +203,7 @@ def test_sync_and_history_on_the_command_line(tmp_path: Path) -> None:
         main, ["history", "--data-dir", str(data), "--since", "yesterday"]
     )
 
-    lines = first.output.splitlines()
+    lines = first.stdout.splitlines()
     assert first.exit_code == 1
     assert lines[0] == (
         "sync: 2 files, 2 loaded, 0 already loaded, 0 failed; 2 records written,"
@@ -216,12 +216,12 @@ def test_sync_and_history_on_the_command_line(tmp_path: Path) -> None:
     rejects = Path(lines[2].split(", see ")[1].rstrip(")"))
     assert rejects.name == "mixed.rejects.jsonl"
     assert rejects.read_bytes() == jsonl(UNDATED)
-    assert (again.exit_code, again.output) == (
+    assert (again.exit_code, again.stdout) == (
         0,
         "sync: 2 files, 0 loaded, 2 already loaded, 0 failed; 0 records written,"
         " 0 rejected\n",
     )
-    rows = [line[21:] for line in listed.output.splitlines()]
+    rows = [line[21:] for line in listed.stdout.splitlines()]
     assert listed.exit_code == 0
     assert rows[1:3] == [
         "loaded_with_rejections          1        1  partner-b/mixed.jsonl sha256:"
@@ -229,11 +229,11 @@ def test_sync_and_history_on_the_command_line(tmp_path: Path) -> None:
         "loaded                          1        0  partner-b/good.jsonl sha256:"
         + sha(good)[:12],
     ]
-    assert listed.output.splitlines()[3] == "sources (last successful load)"
-    assert listed.output.splitlines()[4].startswith("  partner-b: 20")
-    assert none.output.splitlines()[1:] == ["sources (last successful load)"]
+    assert listed.stdout.splitlines()[3] == "sources (last successful load)"
+    assert listed.stdout.splitlines()[4].startswith("  partner-b: 20")
+    assert none.stdout.splitlines()[1:] == ["sources (last successful load)"]
     assert bad_since.exit_code == 2
-    assert "'yesterday' is not an ISO 8601 date or time" in bad_since.output
+    assert "'yesterday' is not an ISO 8601 date or time" in bad_since.stderr
 
 
 def test_a_run_where_every_file_failed_exits_2(tmp_path: Path) -> None:
@@ -245,7 +245,7 @@ def test_a_run_where_every_file_failed_exits_2(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 2
-    assert result.output.splitlines()[0] == (
+    assert result.stdout.splitlines()[0] == (
         "sync: 1 files, 0 loaded, 0 already loaded, 1 failed; 0 records written,"
         " 0 rejected"
     )
@@ -272,7 +272,7 @@ def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
         ("nightly", str(folder / "mixed.jsonl"), "loaded_with_rejections",
          {"party": 1}, 1, None, sha(mixed), len(mixed)),
     ]  # fmt: skip
-    header, sources, nightly = future.output.splitlines()
+    header, sources, nightly = future.stdout.splitlines()
     assert header.split() == ["started", "outcome", "records", "rejected", "file"]
     assert sources == "sources (last successful load)"
     assert nightly.startswith("  nightly: 20")
