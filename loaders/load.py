@@ -152,7 +152,7 @@ def load_paths(
     with _RejectsWriter(rejects_dir) as rejects:
         for path in feed_files(paths):
             report.files.append(path.name)
-            if _is_epcis(path):
+            if not feed_format(path) and _is_epcis(path):
                 _load_epcis(store, path, report, after_batch)
                 continue
             records = _records(path, report, rejects, progress)
@@ -179,7 +179,11 @@ def load_paths(
 
 
 def _is_epcis(path: Path) -> bool:
-    """Whether the file holds an EPCIS document, by its content, not its name."""
+    """Whether the file holds an EPCIS document, by its content.
+
+    Only files not named as feeds (`.jsonl`, `.csv`) are asked: a feed line may
+    mention EPCIS in a value, which content sniffing would take for a document.
+    """
     try:
         with open_bytes(path) as stream:
             return detect_epcis(stream.read(HEAD_BYTES)) is not None

@@ -24,7 +24,7 @@ from graphsvc.engine.evidence import (
 )
 from graphsvc.model import AUTHORIZATION, ITEM, SCAN, SHIPMENT
 from graphsvc.store.base import Edge, NodeKey, Subgraph
-from graphsvc.store.containment import Span
+from graphsvc.store.containment import Span, retracted
 
 Props = Mapping[str, object]
 Lookup = Callable[[NodeKey], Props | None]
@@ -106,7 +106,7 @@ def _shipments(shipments: Sequence[tuple[str, Props]]) -> list[ShipmentFacts]:
         (
             _shipment_facts(i, p)
             for i, p in shipments
-            if SHIPMENT.is_described(p) and not p.get("retracted_by")
+            if SHIPMENT.is_described(p) and not retracted(p)
         ),
         key=lambda s: (s.shipped_at, s.id),
     )
@@ -118,7 +118,7 @@ def _scans(scans: Sequence[tuple[str, Props]]) -> list[ScanFacts]:
         (
             _scan_facts(i, p)
             for i, p in scans
-            if SCAN.is_described(p) and not p.get("retracted_by")
+            if SCAN.is_described(p) and not retracted(p)
         ),
         key=lambda s: (s.at, s.id),
     )
