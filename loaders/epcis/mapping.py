@@ -57,6 +57,9 @@ class Directory:
     product_by_gtin: dict[str, str] = field(default_factory=dict)
     operator: dict[str, str] = field(default_factory=dict)
     """The operator of each described site, by site id."""
+    _sites: dict[str, str] = field(default_factory=dict)
+    _parties: dict[str, str] = field(default_factory=dict)
+    """Answers given so far: a document names few places many times."""
 
     @classmethod
     def of(cls, store: Store) -> Directory:
@@ -75,15 +78,25 @@ class Directory:
 
     def site(self, location: str) -> str:
         """The feed site with the location's GLN (no extension), else the location."""
-        gln = gln_of(location)
-        if gln is not None and location == f"{CANONICAL_BASE}/414/{gln}":
-            return self.site_by_gln.get(gln, location)
-        return location
+        found = self._sites.get(location)
+        if found is None:
+            found = location
+            gln = gln_of(location)
+            if gln is not None and location == f"{CANONICAL_BASE}/414/{gln}":
+                found = self.site_by_gln.get(gln, location)
+            self._sites[location] = found
+        return found
 
     def party(self, identifier: str) -> str:
         """The feed party with the identifier's GLN, else the identifier itself."""
-        gln = gln_of(identifier)
-        return self.party_by_gln.get(gln, identifier) if gln is not None else identifier
+        found = self._parties.get(identifier)
+        if found is None:
+            gln = gln_of(identifier)
+            found = (
+                identifier if gln is None else self.party_by_gln.get(gln, identifier)
+            )
+            self._parties[identifier] = found
+        return found
 
     def product(self, gtin: str) -> str:
         return self.product_by_gtin.get(gtin, f"{CANONICAL_BASE}/01/{gtin}")
