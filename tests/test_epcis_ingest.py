@@ -183,6 +183,29 @@ def test_the_pharma_sample_writes_its_meaning(any_store: Store) -> None:
     }
 
 
+def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
+    ingest(any_store, "TransformationEvent_all_possible_fields.json")
+
+    made = {
+        n.id: n.properties.get("made_from")
+        for n in any_store.nodes("Item")
+        if "made_from" in n.properties
+    }
+    inputs = (f"{DL}/01/04012345111224/21/25", f"{DL}/01/04000001654321/21/99886655")
+    assert made == {f"{DL}/01/04012345778892/21/{n}": inputs for n in range(25, 29)}
+    made_from = [e for e in any_store.edges() if e.type == "MADE_FROM"]
+    assert len(made_from) == 8
+
+
+def test_a_quantity_names_its_product_and_no_item(any_store: Store) -> None:
+    ingest(any_store, "ObjectEvent_with_digitalLink.json")
+
+    assert [(n.id, n.described) for n in any_store.nodes("Product")] == [
+        (f"{DL}/01/70614141123451", False)
+    ]
+    assert any_store.counts().nodes == {"Product": 1}
+
+
 PHARMA_FEED = [
     {"kind": "brand", "id": "BR-GS1P", "name": "GS1 Pharma"},
     {
