@@ -21,7 +21,7 @@ from typing import Final
 from graphsvc.records import Record
 from graphsvc.store.base import BatchResult, Change, Retraction, Store, StoredEvent
 from loaders.epcis import ByteStream, EpcisEvent, EventRejection, parse_epcis
-from loaders.epcis.document import event_document
+from loaders.epcis.document import event_document, rfc3339
 from loaders.epcis.mapping import Directory, event_records
 
 log = logging.getLogger(__name__)
@@ -205,16 +205,20 @@ def stored_event(event: EpcisEvent, captured: datetime) -> StoredEvent:
             declaration.reason,
             declaration.corrective_event_ids,
         )
+    document = event_document(event)
+    record_time = event.record_time or captured
+    # A repository sets recordTime on capture; queries answer with it.
+    document.setdefault("recordTime", rfc3339(record_time))
     return StoredEvent(
         id=event.event_id or event.event_hash,
         hash=event.event_hash,
         type=event.type,
         event_time=event.event_time,
-        record_time=event.record_time or captured,
+        record_time=record_time,
         biz_step=event.biz_step,
         biz_location=event.biz_location,
         read_point=event.read_point,
         epcs=tuple(dict.fromkeys(epcs)),
-        document=event_document(event),
+        document=document,
         retraction=retraction,
     )
