@@ -174,13 +174,16 @@ def test_the_pharma_sample_writes_its_meaning(any_store: Store) -> None:
         f"{DL}/01/10300010123452/21/121",
     ]
     unit = any_store.node("Item", UNIT_11)
+    commissioned = any_store.events(EventQuery(match_epc=frozenset({UNIT_11})), 1)
     assert unit is not None
     assert unit.properties == {
         "product": f"{DL}/01/00300010123455",
         "produced_at": f"{DL}/414/0300011111116",
         "produced_on": datetime.fromisoformat("2023-03-27T01:45:16-05:00"),
         "lot": "A123",
+        "event": commissioned[0].id,
     }
+    assert commissioned[0].biz_step == "commissioning"
 
 
 def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
@@ -573,6 +576,10 @@ def test_an_error_declaration_retracts_its_event_but_keeps_it(
     assert scans == {DECLARED: DECLARED, CORRECTIVE: None}
     (evidence,) = any_store.item_evidence([OUTPUT])
     assert [s.id for s in evidence.scans] == [f"{OUTPUT} @ {CORRECTIVE}"]
+    assert evidence.item is not None
+    assert evidence.item.produced_on == datetime.fromisoformat(
+        "2021-01-28T00:00:00+01:00"
+    )
 
 
 SHIP: dict[str, object] = {
@@ -618,6 +625,25 @@ def test_a_retracted_shipping_no_longer_moves_the_items(
     assert sum(r.retracted for r in reports) == 1
     (shipment,) = any_store.nodes("Shipment")
     assert shipment.properties["retracted_by"] == SHIP["eventID"]
+
+
+def test_a_retracted_commissioning_leaves_the_item_unproduced(
+    any_store: Store,
+) -> None:
+    made = {
+        **JSON_EVENTS[0],
+        "eventID": "urn:uuid:0b4a6a54-0003-4000-8000-000000000001",
+    }
+    declared = {**made, "errorDeclaration": DECLARATION}
+    _load_text(any_store, "made.json", json.dumps(_object_document([made])))
+
+    report = _load_text(any_store, "no.json", json.dumps(_object_document([declared])))
+
+    (evidence,) = any_store.item_evidence([f"{DL}/01/04012345111118/21/1"])
+    assert report.retracted == 1
+    assert evidence.item is not None
+    assert (evidence.item.produced_at, evidence.item.produced_on) == (None, None)
+    assert evidence.scans == ()
 
 
 # -- graphsvc load ---------------------------------------------------------------------

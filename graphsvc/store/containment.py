@@ -25,8 +25,9 @@ MAX_DEPTH: Final = 8
 def retracted(props: Props) -> bool:
     """Whether an error declaration retracted the event that last wrote the node.
 
-    A shipment is written by its shipping event and may be rewritten by a
-    corrective one; it counts again once its `event` is no longer the retracted one.
+    A shipment (or an item's production) is written by its event and may be
+    rewritten by a corrective one; it counts again once its `event` is no longer the
+    retracted one.
     """
     by = props.get("retracted_by")
     return by is not None and by == props.get("event")

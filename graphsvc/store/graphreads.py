@@ -125,15 +125,17 @@ def _scans(scans: Sequence[tuple[str, Props]]) -> list[ScanFacts]:
 
 
 def _item_facts(lookup: Lookup, item_id: str, props: Props) -> ItemFacts:
+    """The item; a retracted commissioning event leaves it without its production."""
     product = str(props["product"])
     product_props = lookup(("Product", product)) or {}
     brand = product_props.get("brand")
+    produced = not retracted(props)
     return ItemFacts(
         item_id,
         product,
         brand if isinstance(brand, str) else None,
-        _opt_str(props.get("produced_at")),
-        _opt_time(props.get("produced_on")),
+        _opt_str(props.get("produced_at")) if produced else None,
+        _opt_time(props.get("produced_on")) if produced else None,
         _opt_str(props.get("lot")),
     )
 

@@ -121,7 +121,7 @@ def event_records(
     records: list[Record] = []
 
     if event.biz_step == "commissioning":
-        records += _production(event, directory, site, at)
+        records += _production(event, event_id, directory, site, at, retracted)
     records += _classes(event, directory)
     if ends is not None and objects:
         records.append(_shipment(event, event_id, objects, at, ends, retracted))
@@ -167,7 +167,12 @@ def _objects(event: EpcisEvent) -> tuple[str, ...]:
 
 
 def _production(
-    event: EpcisEvent, directory: Directory, site: str | None, at: datetime
+    event: EpcisEvent,
+    event_id: str,
+    directory: Directory,
+    site: str | None,
+    at: datetime,
+    retracted: str | None,
 ) -> Iterable[Record]:
     """Items made by a commissioning event, at its place and time."""
     if event.action not in ("ADD", None):
@@ -175,7 +180,9 @@ def _production(
     made = event.output_epcs if event.type == "TransformationEvent" else event.epc_list
     lot = event.ilmd.get(_LOT)
     for epc in made:
-        values: dict[str, Value] = {"produced_on": at}
+        values: dict[str, Value] = {"produced_on": at, "event": event_id}
+        if retracted is not None:
+            values["retracted_by"] = retracted
         gtin = gtin_of(epc)
         if gtin is not None:
             values["product"] = directory.product(gtin)
