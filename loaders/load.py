@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from graphsvc.errors import InvalidInput
-from graphsvc.model import KINDS
+from graphsvc.model import BY_KIND, SHIPMENT_ITEM
 from graphsvc.records import Record, Rejection, Source
 from graphsvc.store.base import BatchResult, Change, Store
 from loaders.epcis import HEAD_BYTES, detect_epcis
@@ -65,8 +65,10 @@ class LoadReport:
     def render(self) -> str:
         """The report as text for a person."""
         lines = [f"loaded {self.loaded} records from {len(self.files)} files"]
+        if self.epcis_events:
+            lines.append(f"EPCIS events read: {self.epcis_events}")
         lines.append(f"{'kind':<16}{'new':>10}{'updated':>10}{'unchanged':>10}")
-        for kind in KINDS:
+        for kind in (*BY_KIND, SHIPMENT_ITEM.kind):
             row = [self.changes[kind, change] for change in Change]
             if any(row):
                 lines.append(f"{kind:<16}" + "".join(f"{n:>10}" for n in row))

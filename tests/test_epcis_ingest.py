@@ -671,3 +671,12 @@ def test_a_load_takes_epcis_documents_beside_feeds(
     assert report.failed_files == {}
     assert report.changes[("containment", Change.NEW)] == 15
     assert report.changes[("party", Change.NEW)] == 1
+    assert report.render().splitlines()[1:7] == [
+        "EPCIS events read: 8",
+        "kind                   new   updated unchanged",
+        "party                    1         0         0",
+        "item                    16         0         0",
+        "shipment                 1         0         0",
+        "scan                    36         0         0",
+    ]
+    assert "containment             15         0         0" in report.render()
