@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from graphsvc.errors import InvalidInput
-from graphsvc.model import KINDS
+from graphsvc.model import BY_KIND, SHIPMENT_ITEM
 from graphsvc.records import Record, Rejection, Source
 from graphsvc.store.base import BatchResult, Change, Store
 from loaders.epcis import HEAD_BYTES, detect_epcis
@@ -85,8 +85,10 @@ class LoadReport:
     def render(self) -> str:
         """The report as text for a person."""
         lines = [f"loaded {self.loaded} records from {len(self.files)} files"]
+        if self.epcis_events:
+            lines.append(f"EPCIS events read: {self.epcis_events}")
         lines.append(f"{'kind':<16}{'new':>10}{'updated':>10}{'unchanged':>10}")
-        for kind in KINDS:
+        for kind in (*BY_KIND, SHIPMENT_ITEM.kind):
             row = [self.changes[kind, change] for change in Change]
             if any(row):
                 lines.append(f"{kind:<16}" + "".join(f"{n:>10}" for n in row))
@@ -174,7 +176,7 @@ def load_paths(
         for path in feed_files(paths):
             tally = _Tally(path, report)
             report.files.append(path.name)
-            if _is_epcis(path):
+            if not feed_format(path) and _is_epcis(path):
                 tally.failure = _load_epcis(store, path, report, after_batch)
                 if after_file is not None:
                     after_file(tally.done(report, None))
@@ -232,7 +234,11 @@ class _Tally:
 
 
 def _is_epcis(path: Path) -> bool:
-    """Whether the file holds an EPCIS document, by its content, not its name."""
+    """Whether the file holds an EPCIS document, by its content.
+
+    Only files not named as feeds (`.jsonl`, `.csv`) are asked: a feed line may
+    mention EPCIS in a value, which content sniffing would take for a document.
+    """
     try:
         with open_bytes(path) as stream:
             return detect_epcis(stream.read(HEAD_BYTES)) is not None
