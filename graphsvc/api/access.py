@@ -52,6 +52,7 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("POST", "/capture", Role.LOADER),
     Route("GET", "/capture", Role.LOADER),
     Route("POST", "/feeds", Role.LOADER),
+    Route("GET", "/feeds", Role.LOADER),
 )
 """Longest matching prefix wins. Admins may call every route listed."""
 
