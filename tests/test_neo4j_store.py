@@ -68,17 +68,21 @@ def test_the_schema_is_created_once_whatever_the_starts(
     assert sorted(str(c["key"]) for c in constraints) == sorted(
         [
             *(f"{label}.id" for label in BY_LABEL),
+            "CaptureJob.id",
             "EpcisEvent.id",
             "Finding.id",
+            "Load.id",
             "Sequence.name",
         ]
     )
     assert sorted(str(i["key"]) for i in indexes) == [
         "Authorization.party",
+        "CaptureJob.running",
         "EpcisEvent.event_time",
         "Finding.brand",
         "Finding.item",
         "Finding.party",
+        "Load.content_hash",
         "Pending.seq",
     ]
 
