@@ -46,15 +46,19 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(
     debug: bool = False, json_lines: bool | None = None, stream: IO[str] | None = None
 ) -> None:
-    """Send logs to stderr: JSON lines unless it is a terminal (or told otherwise)."""
+    """Send logs to stderr: JSON lines unless it is a terminal (or told otherwise).
+
+    Like `logging.basicConfig`, does nothing when the root logger already has
+    handlers (a host program or test runner configured logging first).
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
     stream = stream or sys.stderr
     if json_lines is None:
         json_lines = not stream.isatty()
     handler = logging.StreamHandler(stream)
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(_PLAIN))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
