@@ -8,19 +8,29 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import IO
 
 from graphsvc.api.requestid import request_id
 
+_EVENT = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 _PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
-class _RequestIdFilter(logging.Filter):
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with the id of the request it was logged in."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+def _event(message: str, logger: str) -> str:
+    """The message's leading event name, else the logger's name (uvicorn's lines)."""
+    head = message.split(" ", 1)[0]
+    return head if _EVENT.fullmatch(head) else logger
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
-            "event": message.split(" ", 1)[0],
+            "event": _event(message, record.name),
             "message": message,
         }
         if record.exc_info:
@@ -43,28 +53,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-class _OurHandler(logging.StreamHandler[IO[str]]):
-    """The handler `configure_logging` installs, told apart from a host's."""
-
-
 def configure_logging(
     debug: bool = False, json_lines: bool | None = None, stream: IO[str] | None = None
 ) -> None:
     """Send logs to stderr: JSON lines unless it is a terminal (or told otherwise).
 
-    Like `logging.basicConfig`, this leaves alone a root logger that a host program
-    (a test runner, an application embedding graphsvc) gave handlers of its own.
+    Like `logging.basicConfig`, does nothing when the root logger already has
+    handlers (a host program or test runner configured logging first).
     """
     root = logging.getLogger()
-    if any(not isinstance(h, _OurHandler) for h in root.handlers):
+    if root.handlers:
         return
     stream = stream or sys.stderr
     if json_lines is None:
         json_lines = not stream.isatty()
-    handler = _OurHandler(stream)
-    handler.addFilter(_RequestIdFilter())
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(_PLAIN))
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)

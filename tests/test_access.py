@@ -13,6 +13,7 @@ from typing import Any, Final
 import pytest
 from fastapi.testclient import TestClient
 from secured import client, headers, loaded_data
+from starlette.websockets import WebSocketDisconnect
 
 from graphsvc.api.access import ROUTES, route_for
 from graphsvc.security.roles import Role
@@ -136,3 +137,16 @@ def test_routes_of_other_areas_are_declared_with_their_roles() -> None:
     ]
     assert route_for("GET", "/capture/abc") == route_for("GET", "/capture")
     assert route_for("GET", "/exporter") is None
+
+
+@pytest.mark.parametrize("who", ["none", "admin"])
+def test_graphql_over_websocket_is_refused(app: TestClient, who: str) -> None:
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        app.websocket_connect(
+            "/graphql", subprotocols=["graphql-transport-ws"], headers=headers(who)
+        ),
+    ):
+        pass
+
+    assert refused.value.code == 1008

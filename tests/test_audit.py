@@ -165,3 +165,33 @@ def test_server_logs_carry_request_ids_and_never_a_key(tmp_path: Path) -> None:
     assert operation["message"].startswith(
         "graphql.operation key=reader-one operation=findings outcome=ok bytes="
     )
+
+
+def test_json_log_lines_name_their_event_and_request() -> None:
+    import io
+    import logging
+
+    from graphsvc.api.requestid import request_id
+    from graphsvc.logsetup import JsonFormatter, RequestIdFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("graphsvc.test.jsonlines")
+    logger.addHandler(handler)
+    logger.propagate = False
+    token = request_id.set("r-1")
+    try:
+        logger.warning("keys.loaded file=%s keys=%d", "k.json", 2)
+        logger.warning('127.0.0.1:5 - "GET /health HTTP/1.1" 200')
+    finally:
+        request_id.reset(token)
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    assert [(x["event"], x["request_id"], x["level"]) for x in lines] == [
+        ("keys.loaded", "r-1", "warning"),
+        ("graphsvc.test.jsonlines", "r-1", "warning"),
+    ]
+    assert lines[0]["message"] == "keys.loaded file=k.json keys=2"

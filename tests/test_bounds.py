@@ -209,3 +209,38 @@ def test_http_guards_read_the_environment() -> None:
     )
     with pytest.raises(ConfigError, match="must read like 600/minute, not 'often'"):
         HttpGuards(rate="often")
+
+
+def test_upload_routes_read_their_body_within_a_limit() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from graphsvc.api.bodylimit import PayloadTooLarge, read_limited, too_large
+
+    async def upload(request: Request) -> Response:
+        try:
+            body = await read_limited(request, 10)
+        except PayloadTooLarge as err:
+            return too_large(err)
+        return JSONResponse({"bytes": len(body)})
+
+    def chunked() -> Iterator[bytes]:
+        yield b"x" * 6
+        yield b"x" * 6
+
+    with TestClient(Starlette(routes=[Route("/up", upload, methods=["POST"])])) as app:
+        small = app.post("/up", content=b"x" * 10)
+        declared = app.post("/up", content=b"x" * 11)
+        streamed = app.post("/up", content=chunked())
+
+    refused = {
+        "error": {
+            "code": "payload_too_large",
+            "message": "the request body is larger than 10 bytes",
+        }
+    }
+    assert small.json() == {"bytes": 10}
+    assert (declared.status_code, declared.json()) == (413, refused)
+    assert (streamed.status_code, streamed.json()) == (413, refused)

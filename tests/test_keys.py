@@ -140,3 +140,26 @@ def test_serving_is_allowed_on_loopback_with_keys_or_when_told(
     host: str, keys: bool, allow_open: bool
 ) -> None:
     check_exposure(host, keys_configured=keys, allow_open=allow_open)
+
+
+def test_a_key_is_hashed_once_whether_accepted_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphsvc.security import keys
+
+    path = tmp_path / "keys.json"
+    key = add_key(path, "ops", Role.ADMIN)
+    ring = KeyRing(path)
+    hashes: list[str] = []
+    real = keys.hash_secret
+
+    def counted(secret: str, salt: bytes) -> str:
+        hashes.append(secret)
+        return real(secret, salt)
+
+    monkeypatch.setattr(keys, "hash_secret", counted)
+    for _ in range(3):
+        ring.authenticate(key)
+        ring.authenticate("ops.wrong")
+
+    assert hashes == [key.split(".", 1)[1], "wrong"]

@@ -101,6 +101,12 @@ class AccessControl:
         self.keys = keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # GraphQL over WebSocket would run queries past the role check, and no
+            # route needs it: refuse the handshake (policy violation).
+            log.info("access.refused path=%s transport=websocket", scope["path"])
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import threading
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -35,8 +36,12 @@ KEYS_FILE_ENV: Final = "GRAPHSVC_KEYS_FILE"
 API_KEYS_ENV: Final = "GRAPHSVC_API_KEYS"
 
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-_SCRYPT: Final = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-"""About 16 MiB and a few tens of milliseconds per check; results are cached."""
+_SCRYPT: Final = {"n": 2**11, "r": 8, "p": 1, "dklen": 32}
+"""2 MiB and about 10 ms per check. Secrets are 256 random bits, so the hash only has
+to be one-way and salted; a costlier one would hand anyone sending wrong keys a
+cheap way to burn the server's CPU."""
+_REMEMBERED_FAILURES: Final = 1024
+"""Recently refused keys answered from memory, so repeating one costs no hash."""
 
 
 @dataclass(frozen=True)
@@ -195,8 +200,9 @@ def parse_env_keys(text: str) -> dict[str, tuple[Principal, str]]:
 class KeyRing:
     """The keys in force: a keys file (reread when it changes) and environment keys.
 
-    Thread-safe; successful checks are cached by a digest of the presented key until
-    the file changes, so the scrypt cost is paid once per key and file version.
+    Thread-safe; checks are cached by a digest of the presented key until the file
+    changes (refusals only for the last 1,024 keys), so the scrypt cost is paid
+    once per key and file version.
     """
 
     def __init__(self, path: Path | None = None, env_keys: str | None = None) -> None:
@@ -204,7 +210,8 @@ class KeyRing:
         self._env = parse_env_keys(env_keys or "")
         self._records: dict[str, KeyRecord] = {}
         self._version: tuple[int, int, int] | None = None
-        self._cache: dict[bytes, Principal] = {}
+        self._cache: dict[bytes, Principal | None] = {}
+        self._failures: deque[bytes] = deque()
         self._lock = threading.Lock()
         self._reload_if_changed()
 
@@ -228,12 +235,14 @@ class KeyRing:
         digest = hashlib.sha256(presented.encode()).digest()
         with self._lock:
             self._reload_if_changed()
-            cached = self._cache.get(digest)
-            if cached is not None:
-                return cached
+            if digest in self._cache:
+                return self._cache[digest]
             principal = self._check(parts[0], parts[1], presented)
-            if principal is not None:
-                self._cache[digest] = principal
+            if principal is None and len(self._failures) >= _REMEMBERED_FAILURES:
+                self._cache.pop(self._failures.popleft(), None)
+            if principal is None:
+                self._failures.append(digest)
+            self._cache[digest] = principal
             return principal
 
     def _check(self, key_id: str, secret: str, presented: str) -> Principal | None:
@@ -261,4 +270,5 @@ class KeyRing:
         self._records = read_keys(self.path)
         self._version = version
         self._cache.clear()
+        self._failures.clear()
         log.info("keys.loaded file=%s keys=%d", self.path, len(self._records))
