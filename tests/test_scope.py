@@ -151,3 +151,53 @@ def test_the_scope_filters_nodes_for_any_reader(tmp_path: Any) -> None:
         "GREY",
         None,
     ]
+
+
+def exported(app: TestClient, who: str, **params: str) -> tuple[int, list[str]]:
+    """The status of an export as node-link JSON, and its node ids, sorted."""
+    response = app.get(
+        "/export", params={"format": "json", **params}, headers=headers(who)
+    )
+    if response.status_code != 200:
+        return response.status_code, []
+    return 200, sorted(node["id"] for node in response.json()["nodes"])
+
+
+def test_exports_keep_to_the_keys_brands(app: TestClient) -> None:
+    clusters = ask(app, "admin", "{ distributorClusters { id } }")
+    cluster = clusters["data"]["distributorClusters"][0]["id"]
+
+    hood = exported(app, "reader_b1", view="neighborhood", id="Item:I1", depth="2")
+    other_hood = exported(app, "reader_b1", view="neighborhood", id="Item:J1")
+    own_chain = exported(app, "reader_b1", view="provenance", id="I1")
+    other_chain = exported(app, "reader_b1", view="provenance", id="J1")
+    other_cluster = exported(app, "reader_b1", view="cluster", id=cluster)
+    shared_cluster = exported(
+        app, "reader_b1b2", view="cluster", id=cluster, brand="B2"
+    )
+
+    assert hood == (
+        200,
+        [
+            "Brand:B1",
+            "Item:I1",
+            "Party:FAB",
+            "Party:GREY",
+            "Product:P1",
+            "Shipment:SH1",
+            "Site:S-FAB",
+            "Site:S-GREY",
+        ],
+    )
+    assert other_hood == (404, [])
+    # I1 went from its factory to GREY, which B1 never authorized: one finding.
+    assert own_chain[0] == 200
+    assert [n.partition(":")[0] for n in own_chain[1]] == [
+        "CustodyHop",
+        "CustodyHop",
+        "Finding",
+        "Item",
+    ]
+    assert other_chain == (404, [])
+    assert other_cluster == (404, [])
+    assert shared_cluster == (200, ["Party:DARK", "Party:FAB", "Party:GREY"])

@@ -25,11 +25,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from graphsvc.api.access import principal_of, refusal
 from graphsvc.api.bounded import read_bounded
 from graphsvc.api.epcis_query import make_token, parse_event_params
 from graphsvc.api.problems import ProblemRoute
 from graphsvc.capture import CaptureSettings, CaptureWorker, Ingest, ingest_document
-from graphsvc.errors import InvalidArgument, InvalidInput, NotFound
+from graphsvc.errors import Forbidden, InvalidArgument, InvalidInput, NotFound
 from graphsvc.investigation import Investigation
 from graphsvc.store.base import StoredEvent
 from graphsvc.store.jobs import BEHAVIOURS, Behaviour, CaptureJob
@@ -100,6 +101,10 @@ def epcis_router(
 
     @router.get("/events", summary="EPCIS events matching the query parameters.")
     def events(request: Request) -> JSONResponse:
+        # Events name objects, not brands: a key scoped to some brands could read
+        # other brands' movements here, so it is refused the raw event log.
+        if principal_of(request.scope).brands is not None:
+            return refusal(Forbidden())
         params = parse_event_params(list(request.query_params.multi_items()))
         found = store.events(params.query, params.per_page + 1, params.after)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from graphsvc.api.access import principal_of
 from graphsvc.api.context import Limits
 from graphsvc.errors import GraphsvcError, InvalidArgument, NotFound
 from graphsvc.export import FORMATS, VIEWS, build_view, render
 from graphsvc.investigation import Investigation
+from graphsvc.security.scope import BrandScope
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
         response_class=Response,
     )
     def export(
+        request: Request,
         view: Annotated[str, Query(description=f"One of {', '.join(VIEWS)}.")],
         id: Annotated[
             str,
@@ -53,6 +56,7 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
                 limit=limit,
                 brand=brand,
                 limits=limits,
+                scope=BrandScope.of(principal_of(request.scope), investigation.store),
             )
             chosen, body = render(graph, format)
         except InvalidArgument as err:

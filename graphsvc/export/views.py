@@ -21,6 +21,7 @@ from graphsvc.errors import GraphsvcError, InvalidArgument, NotFound
 from graphsvc.ids import canonical_id
 from graphsvc.investigation import Investigation
 from graphsvc.model import NODE_TYPES
+from graphsvc.security.scope import BrandScope
 from graphsvc.store.base import Node, NodeKey, Store
 
 VIEWS: Final = ("neighborhood", "provenance", "cluster")
@@ -40,13 +41,16 @@ def build_view(
     limit: int = 200,
     brand: str | None = None,
     limits: Limits | None = None,
+    scope: BrandScope | None = None,
 ) -> Graph:
     """The graph of one view, within the API's caps.
 
     `id_` is a node id (`Label:id` or bare) for a neighbourhood, an item id for a
     provenance, a cluster id for a cluster (found among the clusters of `brand`, or
     of every brand). `depth` applies to neighbourhoods; `limit` caps the nodes of
-    every view, and the graph's `truncated` attribute tells when it cut.
+    every view, and the graph's `truncated` attribute tells when it cut. A brand
+    `scope` (an API key's) keeps what other brands own out, and answers NotFound, as
+    for an unknown id, when the view's subject is not the key's to see.
 
     >>> build_view(investigation, "provenance", "IT-00001171")  # doctest: +SKIP
     """
@@ -58,27 +62,43 @@ def build_view(
     _bounded("depth", depth, 0, limits.max_depth)
     _bounded("limit", limit, 1, limits.max_limit)
 
+    scope = scope or BrandScope(None, investigation.store)
     if view == "neighborhood":
-        return neighborhood_graph(investigation.store, id_, depth, limit)
+        return neighborhood_graph(investigation.store, id_, depth, limit, scope)
     if view == "provenance":
+        if not scope.visible_items([_canonical(id_)]):
+            raise NotFound(f"no item has the id {id_!r}")
         return provenance_graph(investigation, id_, limit)
+    brand, visible = scope.query_brand(brand)
+    if not visible:
+        raise NotFound(f"no distributor cluster of brand {brand!r} has the id {id_!r}")
     return cluster_graph(investigation, id_, limit, brand)
 
 
-def neighborhood_graph(store: Store, id_: str, depth: int, limit: int) -> Graph:
-    """The nodes within `depth` of a node, at most `limit`, and their relationships."""
+def neighborhood_graph(
+    store: Store, id_: str, depth: int, limit: int, scope: BrandScope | None = None
+) -> Graph:
+    """The nodes within `depth` of a node, at most `limit`, and their relationships.
+
+    With a brand `scope`, only what the scope can reach through visible nodes.
+    """
+    scope = scope or BrandScope(None, store)
     for key in node_keys(id_):
         found = store.neighborhood(key, depth, limit)
         if found.nodes:
             break
     else:
         raise NotFound(f"no node has the id {id_!r}")
+    nodes, edges = scope.subgraph(
+        key, [n for n in store.nodes_by_key(found.nodes) if n is not None], found.edges
+    )
+    if not nodes:
+        raise NotFound(f"no node has the id {id_!r}")
 
     graph = _graph("neighborhood", id_, truncated=found.truncated)
-    for node in store.nodes_by_key(found.nodes):
-        if node is not None:
-            _add_node(graph, node)
-    for edge in found.edges:
+    for node in nodes:
+        _add_node(graph, node)
+    for edge in edges:
         _add_edge(graph, node_id(edge.source), node_id(edge.target), edge.type)
     return graph
 
