@@ -32,7 +32,18 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     )
 
 
-OPERATIONS: Final = {"GET /graphql", "POST /graphql", "GET /health", "GET /metrics"}
+OPERATIONS: Final = {
+    "GET /graphql",
+    "POST /graphql",
+    "GET /health",
+    "GET /metrics",
+    "GET /export",
+    "GET /events",
+    "POST /capture",
+    "GET /capture/{capture_id}",
+    "POST /feeds",
+    "GET /feeds/{load_id}/rejects",
+}
 CALLERS: Final = ("admin", "reader_b1", "loader", "none")
 BUDGET: Final = settings(
     max_examples=25,
