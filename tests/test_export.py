@@ -233,14 +233,20 @@ def test_get_export_answers_400_and_404_with_the_reason(demo_server: Server) -> 
 
     assert (too_many.status_code, too_many.json()) == (
         400,
-        {"error": "limit: must be between 1 and 2000, got 5000", "argument": "limit"},
+        {
+            "error": {
+                "code": "invalid_argument",
+                "message": "limit: must be between 1 and 2000, got 5000",
+                "field": "limit",
+            }
+        },
     )
     assert (unknown.status_code, unknown.json()) == (
         404,
-        {"error": "no item has the id 'IT-NOPE'"},
+        {"error": {"code": "not_found", "message": "no item has the id 'IT-NOPE'"}},
     )
     assert bad_format.status_code == 400
-    assert bad_format.json()["argument"] == "format"
+    assert bad_format.json()["error"]["field"] == "format"
 
 
 def test_the_command_writes_a_file(tmp_path: Path) -> None:

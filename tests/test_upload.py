@@ -121,7 +121,12 @@ def test_uploads_past_the_bound_are_refused_with_413(server: Server) -> None:
         "/feeds", files={"file": ("a.jsonl", big, "application/jsonl")}
     )
 
-    message = {"error": f"the upload is larger than the limit of {LIMIT} bytes"}
+    message = {
+        "error": {
+            "code": "payload_too_large",
+            "message": f"the request body is larger than {LIMIT} bytes",
+        }
+    }
     assert (declared.status_code, declared.json()) == (413, message)
     assert (streamed.status_code, streamed.json()) == (413, message)
     assert (as_form.status_code, as_form.json()) == (413, message)
@@ -138,15 +143,22 @@ def test_a_missing_or_foreign_file_name_is_a_400_naming_the_field(
     assert (unnamed.status_code, unnamed.json()) == (
         400,
         {
-            "error": "the file needs a name: ?name=... or a multipart file part",
-            "field": "name",
+            "error": {
+                "code": "invalid_input",
+                "message": "the file needs a name: ?name=... or a multipart file part",
+                "field": "name",
+            }
         },
     )
     assert (foreign.status_code, foreign.json()) == (
         400,
         {
-            "error": "'x.pdf' is not a feed file name (.jsonl or .csv, maybe .gz)",
-            "field": "name",
+            "error": {
+                "code": "invalid_input",
+                "message": "'x.pdf' is not a feed file name"
+                " (.jsonl or .csv, maybe .gz)",
+                "field": "name",
+            }
         },
     )
     assert unknown.status_code == 404

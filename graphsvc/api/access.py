@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graphsvc.api.responses import error_response
 from graphsvc.errors import AccessDenied, Forbidden, Unauthenticated
 from graphsvc.security.keys import KeyRing
 from graphsvc.security.roles import OPEN_ACCESS, Principal, Role
@@ -82,11 +83,7 @@ def refusal(error: AccessDenied) -> JSONResponse:
     """The response for a refused request: a fixed code and sentence, nothing else."""
     code = "unauthenticated" if isinstance(error, Unauthenticated) else "forbidden"
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return JSONResponse(
-        {"error": {"code": code, "message": str(error)}},
-        status_code=error.status,
-        headers=headers,
-    )
+    return error_response(error.status, code, str(error), headers=headers)
 
 
 class AccessControl:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphsvc.api.responses import error_response
 from graphsvc.errors import LimitExceeded
 
 
@@ -25,10 +26,7 @@ class PayloadTooLarge(LimitExceeded):
 
 
 def too_large(error: PayloadTooLarge) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": "payload_too_large", "message": str(error)}},
-        status_code=413,
-    )
+    return error_response(413, "payload_too_large", str(error))
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

@@ -6,10 +6,10 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from graphsvc.api.access import principal_of
 from graphsvc.api.context import Limits
+from graphsvc.api.responses import error_response
 from graphsvc.errors import GraphsvcError, InvalidArgument, NotFound
 from graphsvc.export import FORMATS, VIEWS, build_view, render
 from graphsvc.investigation import Investigation
@@ -60,14 +60,12 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
             )
             chosen, body = render(graph, format)
         except InvalidArgument as err:
-            return JSONResponse(
-                {"error": str(err), "argument": err.argument}, status_code=400
-            )
+            return error_response(400, "invalid_argument", str(err), field=err.argument)
         except NotFound as err:
-            return JSONResponse({"error": str(err)}, status_code=404)
+            return error_response(404, "not_found", str(err))
         except GraphsvcError as err:
             log.warning("export.failed view=%s id=%s error=%s", view, id, err)
-            return JSONResponse({"error": str(err)}, status_code=503)
+            return error_response(503, "unavailable", str(err))
 
         log.info(
             "export.served view=%s id=%s format=%s nodes=%d edges=%d",

@@ -24,6 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.types import Message, Receive
 
+from graphsvc.api.bodylimit import PayloadTooLarge, too_large
+from graphsvc.api.responses import error_response
 from graphsvc.errors import ConfigError, InvalidInput
 from graphsvc.investigation import Investigation
 from graphsvc.store.loads import LoadRecord
@@ -105,9 +107,7 @@ def feeds_router(
         except _TooLarge:
             return _too_large(max_bytes)
         except InvalidInput as err:
-            return JSONResponse(
-                {"error": err.message, "field": err.field}, status_code=400
-            )
+            return error_response(400, "invalid_input", err.message, field=err.field)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -126,10 +126,10 @@ def feeds_router(
     def rejects(load_id: str) -> FileResponse | JSONResponse:
         record = investigation.store.load_record(load_id)
         if record is None:
-            return JSONResponse({"error": f"no load {load_id}"}, status_code=404)
+            return error_response(404, "not_found", f"no load {load_id}")
         if record.rejects_file is None or not Path(record.rejects_file).is_file():
-            return JSONResponse(
-                {"error": f"load {load_id} has no rejects file here"}, status_code=404
+            return error_response(
+                404, "not_found", f"load {load_id} has no rejects file here"
             )
         path = Path(record.rejects_file)
         media = "text/csv" if path.suffix == ".csv" else "application/jsonl"
@@ -190,7 +190,4 @@ async def _save_part(request: Request, staging: Path, name: str | None) -> Path:
 
 
 def _too_large(max_bytes: int) -> JSONResponse:
-    return JSONResponse(
-        {"error": f"the upload is larger than the limit of {max_bytes} bytes"},
-        status_code=413,
-    )
+    return too_large(PayloadTooLarge(max_bytes))

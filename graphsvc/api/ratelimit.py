@@ -8,10 +8,10 @@ import time
 from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphsvc.api.access import PUBLIC, principal_of, route_for
+from graphsvc.api.responses import error_response
 from graphsvc.security.roles import OPEN_ACCESS
 
 
@@ -44,14 +44,10 @@ class RateLimit:
 
         reset = (await self.limiter.get_window_stats(self.item, who)).reset_time
         wait = max(1, math.ceil(reset - time.time()))
-        response = JSONResponse(
-            {
-                "error": {
-                    "code": "rate_limited",
-                    "message": f"rate limit of {self.rate} reached; retry in {wait} s",
-                }
-            },
-            status_code=429,
+        response = error_response(
+            429,
+            "rate_limited",
+            f"rate limit of {self.rate} reached; retry in {wait} s",
             headers={"Retry-After": str(wait)},
         )
         await response(scope, receive, send)
