@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
-from typing import Final
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graphsvc import audit
 from graphsvc.api.context import Info
+from graphsvc.api.cursors import decode_cursor, encode_cursor
 from graphsvc.errors import Forbidden, InvalidArgument
 from graphsvc.security.roles import Role
-
-_PREFIX: Final = "audit:"
 
 
 @strawberry.type(description="One recorded operation.")
@@ -77,26 +74,19 @@ def audit_page(info: Info, first: int, after: str | None) -> AuditPage:
     if log is None:
         return AuditPage(entries=[], end_cursor=None, has_next_page=False)
 
-    before = _decode(after) if after is not None else None
+    before = _entry(after) if after is not None else None
     found = log.entries(first + 1, before)
     page = found[:first]
     return AuditPage(
         entries=[AuditEntry(entry=e) for e in page],
-        end_cursor=_encode(page[-1].id) if page else None,
+        end_cursor=encode_cursor("audit", str(page[-1].id)) if page else None,
         has_next_page=len(found) > first,
     )
 
 
-def _encode(entry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{entry_id}".encode()).decode()
-
-
-def _decode(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    number = text.removeprefix(_PREFIX)
-    if not text.startswith(_PREFIX) or not number.isdigit():
+def _entry(cursor: str) -> int:
+    """The audit entry number an `after` cursor names."""
+    number = decode_cursor("audit", cursor)
+    if not number.isdigit():
         raise InvalidArgument("after", "is not a cursor this API gave out")
     return int(number)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import enum
 from datetime import datetime
-from typing import Final
 
 import strawberry
 
 from graphsvc.api.context import Info
+from graphsvc.api.cursors import decode_cursor, encode_cursor
 from graphsvc.api.types import PageInfo
 from graphsvc.errors import InvalidArgument
 from graphsvc.store import loads as history
-
-_CURSOR_PREFIX: Final = "load:"
 
 
 @strawberry.enum(description="How a load ended.")
@@ -131,20 +128,6 @@ class LoadConnection:
         ]
 
 
-def encode_cursor(load_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{load_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    if not text.startswith(_CURSOR_PREFIX):
-        raise InvalidArgument("after", "is not a cursor this API gave out")
-    return text.removeprefix(_CURSOR_PREFIX)
-
-
 def loads_page(
     info: Info,
     first: int | None,
@@ -160,12 +143,13 @@ def loads_page(
     if since is not None and since.tzinfo is None:
         raise InvalidArgument("since", "needs a UTC offset")
     query = history.LoadQuery(source=source, since=since)
-    after_id = _decode_cursor(after) if after is not None else None
+    after_id = decode_cursor("load", after) if after is not None else None
 
     # One more than asked tells whether another page follows.
     found = info.context.investigation.store.loads(query, first + 1, after_id)
     edges = [
-        LoadEdge(cursor=encode_cursor(r.id), node=Load(record=r)) for r in found[:first]
+        LoadEdge(cursor=encode_cursor("load", r.id), node=Load(record=r))
+        for r in found[:first]
     ]
     return LoadConnection(
         edges=edges,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 from datetime import datetime
 from typing import Final
@@ -15,6 +14,7 @@ from graphsvc import engine
 from graphsvc.api.audit_types import AuditPage, audit_page
 from graphsvc.api.bounds import bound_extensions
 from graphsvc.api.context import Info, Limits
+from graphsvc.api.cursors import decode_cursor, encode_cursor
 from graphsvc.api.loads import LoadConnection, loads_page
 from graphsvc.api.metrics import Metrics
 from graphsvc.api.observe import Observe
@@ -48,7 +48,6 @@ from graphsvc.store.base import FindingQuery, NodeKey
 
 log = logging.getLogger(__name__)
 
-_CURSOR_PREFIX: Final = "finding:"
 _LABELS: Final = tuple(t.label for t in NODE_TYPES)
 SEARCH_MAX: Final = 100
 
@@ -59,20 +58,6 @@ def _bounded(argument: str, value: int, low: int, high: int) -> int:
             argument, f"must be between {low} and {high}, got {value}"
         )
     return value
-
-
-def encode_cursor(finding_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{finding_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    if not text.startswith(_CURSOR_PREFIX):
-        raise InvalidArgument("after", "is not a cursor this API gave out")
-    return text.removeprefix(_CURSOR_PREFIX)
 
 
 def _key_of(id_: str) -> list[NodeKey]:
@@ -166,13 +151,14 @@ class Query:
             else None,
         )
         investigation = info.context.investigation
-        after_id = _decode_cursor(after) if after is not None else None
+        after_id = decode_cursor("finding", after) if after is not None else None
         # One more than asked tells whether another page follows.
         found = investigation.findings(query, first + 1, after_id)
         page = found[:first]
         edges = [
             FindingEdge(
-                cursor=encode_cursor(s.finding.id), node=Finding(finding=s.finding)
+                cursor=encode_cursor("finding", s.finding.id),
+                node=Finding(finding=s.finding),
             )
             for s in page
         ]
