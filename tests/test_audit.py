@@ -118,7 +118,6 @@ def test_metrics_count_requests_operations_nodes_and_findings(tmp_path: Path) ->
                 headers=headers("reader"),
             )
         app.get("/metrics", headers=headers("reader"))
-        app.app.state.metrics.record_load(loaded=5, rejected=1)  # type: ignore[attr-defined]
         scraped = app.get("/metrics", headers=headers("admin"))
 
     lines = metric_lines(scraped.text)
@@ -128,8 +127,9 @@ def test_metrics_count_requests_operations_nodes_and_findings(tmp_path: Path) ->
         'graphsvc_http_requests_total{method="GET",route="/metrics",status="403"} 1.0',
         'graphsvc_graphql_operations_total{operation="findings",outcome="ok"} 2.0',
         'graphsvc_graphql_operation_seconds_count{operation="findings"} 2.0',
-        'graphsvc_loaded_records_total{outcome="loaded"} 5.0',
-        'graphsvc_loaded_records_total{outcome="rejected"} 1.0',
+        'graphsvc_loads{outcome="loaded",source="cli"} 1.0',
+        'graphsvc_load_records{outcome="written",source="cli"} 14.0',
+        'graphsvc_load_records{outcome="rejected",source="cli"} 0.0',
         'graphsvc_nodes{label="Item"} 2.0',
         'graphsvc_findings{kind="UNAUTHORIZED_HOLDER"} 3.0',
         'graphsvc_findings{kind="REENTRY"} 0.0',

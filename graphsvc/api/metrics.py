@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import time
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graphsvc.api.access import route_for
 from graphsvc.engine import FindingKind
 from graphsvc.store.base import FindingQuery, Store
+from graphsvc.store.loads import LoadQuery
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -47,18 +49,7 @@ class Metrics:
             ["operation"],
             registry=self.registry,
         )
-        self.loaded = Counter(
-            "graphsvc_loaded_records",
-            "Records loaded through this server, by outcome (loaded or rejected).",
-            ["outcome"],
-            registry=self.registry,
-        )
         self.registry.register(_StoreCollector(store))
-
-    def record_load(self, loaded: int, rejected: int) -> None:
-        """Count one load's records; upload and capture routes call this."""
-        self.loaded.labels("loaded").inc(loaded)
-        self.loaded.labels("rejected").inc(rejected)
 
     def response(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE)
@@ -86,6 +77,31 @@ class _StoreCollector(Collector):
             query = FindingQuery(kinds=frozenset({kind}))
             findings.add_metric([kind.value], self.store.count_findings(query))
         yield findings
+
+        # From the load history, so that every way in (CLI, sync, upload, capture)
+        # counts, whichever process loaded.
+        loads = GaugeMetricFamily(
+            "graphsvc_loads",
+            "Loads in the history by source and outcome.",
+            labels=["source", "outcome"],
+        )
+        records = GaugeMetricFamily(
+            "graphsvc_load_records",
+            "Records written or rejected by the loads in the history, by source.",
+            labels=["source", "outcome"],
+        )
+        tally: collections.Counter[tuple[str, str]] = collections.Counter()
+        written: collections.Counter[tuple[str, str]] = collections.Counter()
+        for load in self.store.loads(LoadQuery()):
+            tally[load.source, load.outcome.value] += 1
+            written[load.source, "written"] += sum(load.counts.values())
+            written[load.source, "rejected"] += load.rejected
+        for labels, count in sorted(tally.items()):
+            loads.add_metric(list(labels), count)
+        for labels, count in sorted(written.items()):
+            records.add_metric(list(labels), count)
+        yield loads
+        yield records
 
 
 class MeasureRequests:
