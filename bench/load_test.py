@@ -7,7 +7,8 @@ loopback with a reader and a loader key (rate limiting off), and runs the client
 (httpx, asyncio) for the given time. Each client picks, by weight: a provenance,
 a page of findings, a neighbourhood, an item, or, when the server has the EPCIS
 `POST /capture` route, a capture of one ObjectEvent. At the end every accepted
-capture is asked for again (`GET /capture/{id}`); one that is not found is lost.
+capture is asked for again (`GET /capture/{id}`); one that is not found, or did not
+end in success, is lost.
 
 Prints throughput, p50 and p99 latency (overall and by kind) and error counts;
 exits 1 on any 5xx or lost capture.
@@ -181,13 +182,20 @@ def _capture_id(response: httpx.Response) -> str | None:
 
 
 async def lost_captures(url: str, captures: list[str]) -> int:
-    """Accepted captures the server cannot find afterwards."""
+    """Accepted captures that did not end loaded: unknown, failed, or still running
+    a minute after the clients stopped."""
     lost = 0
     headers = {"Authorization": f"Bearer {LOADER_KEY}"}
+    deadline = time.monotonic() + 60
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         for capture_id in captures:
-            response = await http.get(f"/capture/{capture_id}", headers=headers)
-            lost += response.status_code == 404
+            while True:
+                response = await http.get(f"/capture/{capture_id}", headers=headers)
+                job = response.json() if response.status_code == 200 else {}
+                if not job.get("running") or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.2)
+            lost += job.get("status") != "success"
     return lost
 
 
