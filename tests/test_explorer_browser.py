@@ -1,13 +1,16 @@
 """The explorer in a real headless Chromium, against a real server on demo data.
 
-Each view is saved as a screenshot under tests/artifacts/explorer/, for a person to
-look at after the run.
+Most tests use a server without keys; the last ones use a second server, on a copy
+of the same data, that asks for API keys. Each view is saved as a screenshot under
+tests/artifacts/explorer/, for a person to look at after the run.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +45,44 @@ COLOURS = {
 }
 
 
+KEYS = {
+    "reader": "reader-one.r-secret",
+    "loader": "loader-one.l-secret",
+    "other_brand": "kimori-team.k-secret",
+}
+"""What each caller types into the key form."""
+
+API_KEYS = (
+    "reader-one:reader:r-secret;loader-one:loader:l-secret;"
+    "kimori-team:reader:k-secret:BR-KIMORI"
+)
+"""The secured server's keys; the item of `ITEM` is a product of BR-OMBRELIS."""
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Any]]:
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     if not (STATIC_DIR / "index.html").is_file():
         pytest.fail("the explorer is not built: run `make explorer`", pytrace=False)
     root = tmp_path_factory.mktemp("explorer")
     store = prepare_demo(root, items=2_000, seed=7)
     truth = json.loads((root / "feed" / "truth.json").read_text())
+    return store, truth
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store: tuple[Path, Any]) -> Iterator[tuple[Server, Any]]:
+    store, truth = demo_store
     with serve(store) as running:
         yield running, truth
+
+
+@pytest.fixture(scope="module")
+def secured(demo_store: tuple[Path, Any]) -> Iterator[Server]:
+    # A copy, so that the two servers do not share an audit log.
+    store = shutil.copytree(demo_store[0], demo_store[0].parent / "secured-store")
+    keys = {"GRAPHSVC_API_KEYS": API_KEYS, "GRAPHSVC_KEYS_FILE": ""}
+    with serve(store, env=keys) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +99,27 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@contextmanager
+def opened(browser: Browser, url: str) -> Iterator[Page]:
+    """A page on the server at `url` that fails the test on any script error."""
+    page = browser.new_page(viewport={"width": 1400, "height": 850}, base_url=url)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    page.close()
+    assert errors == []
+
+
 @pytest.fixture
 def page(browser: Browser, demo: tuple[Server, Any]) -> Iterator[Page]:
-    opened = browser.new_page(
-        viewport={"width": 1400, "height": 850}, base_url=demo[0].url
-    )
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    opened.close()
-    assert errors == []
+    with opened(browser, demo[0].url) as page:
+        yield page
+
+
+@pytest.fixture
+def keyed_page(browser: Browser, secured: Server) -> Iterator[Page]:
+    with opened(browser, secured.url) as page:
+        yield page
 
 
 def settled(page: Page, view: str) -> None:
@@ -260,3 +303,135 @@ def test_a_brands_findings_are_filtered_by_kind(page: Page) -> None:
     assert kinds == ["REENTRY"]
     assert page.url.endswith("?view=findings&brand=BR-OMBRELIS&kinds=REENTRY")
     assert "unauthorized" in (page.text_content("#legend") or "")
+
+
+def key_form_shown(page: Page) -> str:
+    """Wait for the key form; the refusal it shows."""
+    page.wait_for_selector("#key-form", state="visible", timeout=WAIT_MS)
+    settled(page, page.evaluate("document.body.dataset.view"))
+    return page.text_content("#key-message") or ""
+
+
+def enter_key(page: Page, key: str) -> None:
+    page.fill("#key-input", key)
+    page.click("#key-form button[type=submit]")
+
+
+def storage(page: Page) -> dict[str, Any]:
+    """What the page keeps in sessionStorage and in localStorage."""
+    kept: dict[str, Any] = page.evaluate(
+        "({session: {...sessionStorage}, local: {...localStorage}})"
+    )
+    return kept
+
+
+def test_without_a_key_the_page_asks_for_one(keyed_page: Page) -> None:
+    keyed_page.goto("/explore/")
+
+    message = key_form_shown(keyed_page)
+    shot(keyed_page, "8-key-form")
+
+    assert message == "a valid API key is required"
+    assert keyed_page.is_visible("#forget-key") is False
+    assert keyed_page.text_content("#listing") == ""
+
+
+def test_with_a_reader_key_the_planted_items_provenance_shows(
+    keyed_page: Page, secured: Server
+) -> None:
+    keyed_page.goto(f"/explore/?view=provenance&id={ITEM}")
+    key_form_shown(keyed_page)
+
+    enter_key(keyed_page, KEYS["reader"])
+    settled(keyed_page, "provenance")
+
+    parties = keyed_page.eval_on_selector_all(
+        "#hops li.hop", "items => items.map(li => li.dataset.party)"
+    )
+    assert parties == [
+        "PA-CH-PALINA",
+        "PA-US-WENORO",
+        "PA-TR-WENUNE",
+        "PA-PL-FENINA",
+        "PA-PL-QUENIUM",
+        "PA-TR-ELVION",
+    ]
+    assert keyed_page.is_visible("#key-form") is False
+    assert keyed_page.is_visible("#forget-key") is True
+    assert storage(keyed_page) == {
+        "session": {"graphsvc.apiKey": KEYS["reader"]},
+        "local": {},
+    }
+    assert keyed_page.url == f"{secured.url}/explore/?view=provenance&id={ITEM}"
+
+
+def test_an_export_from_the_page_carries_the_key(keyed_page: Page) -> None:
+    keyed_page.goto(f"/explore/?view=provenance&id={ITEM}")
+    key_form_shown(keyed_page)
+    enter_key(keyed_page, KEYS["reader"])
+    settled(keyed_page, "provenance")
+
+    with keyed_page.expect_download(timeout=WAIT_MS) as started:
+        keyed_page.click(".exports button[data-format=json]")
+    saved = json.loads(Path(started.value.path()).read_text())
+
+    assert started.value.suggested_filename == f"provenance-{ITEM}.json"
+    assert sorted(n["id"] for n in saved["nodes"] if n["id"].startswith("Item:")) == [
+        f"Item:{ITEM}"
+    ]
+
+
+def test_forgetting_the_key_asks_for_it_again(keyed_page: Page) -> None:
+    keyed_page.goto("/explore/")
+    key_form_shown(keyed_page)
+    enter_key(keyed_page, KEYS["reader"])
+    settled(keyed_page, "home")
+
+    keyed_page.click("#forget-key")
+    message = key_form_shown(keyed_page)
+
+    assert message == "a valid API key is required"
+    assert storage(keyed_page) == {"session": {}, "local": {}}
+
+
+@pytest.mark.parametrize(
+    ("key", "refusal"),
+    [
+        pytest.param("reader-one.wrong", "a valid API key is required", id="unknown"),
+        pytest.param(KEYS["loader"], "this API key may not do that", id="loader"),
+    ],
+)
+def test_a_refused_key_shows_the_refusal(
+    keyed_page: Page, key: str, refusal: str
+) -> None:
+    keyed_page.goto("/explore/")
+    key_form_shown(keyed_page)
+
+    enter_key(keyed_page, key)
+    keyed_page.wait_for_function(
+        "(text) => document.getElementById('key-message').textContent === text"
+        " && !document.getElementById('key-form').hidden",
+        arg=refusal,
+        timeout=WAIT_MS,
+    )
+    settled(keyed_page, "home")
+
+    assert storage(keyed_page) == {"session": {}, "local": {}}
+
+
+def test_a_key_of_another_brand_finds_nothing_of_the_planted_item(
+    keyed_page: Page,
+) -> None:
+    keyed_page.goto("/explore/")
+    key_form_shown(keyed_page)
+    enter_key(keyed_page, KEYS["other_brand"])
+    settled(keyed_page, "home")
+
+    keyed_page.fill("#search", ITEM)
+    keyed_page.wait_for_selector("#results li", timeout=WAIT_MS)
+    settled(keyed_page, "home")
+
+    results = keyed_page.eval_on_selector_all(
+        "#results li", "items => items.map(li => li.textContent)"
+    )
+    assert results == ["Nothing found"]

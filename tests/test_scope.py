@@ -201,3 +201,29 @@ def test_exports_keep_to_the_keys_brands(app: TestClient) -> None:
     assert other_chain == (404, [])
     assert other_cluster == (404, [])
     assert shared_cluster == (200, ["Party:DARK", "Party:FAB", "Party:GREY"])
+
+
+def test_search_finds_only_what_the_key_may_see(app: TestClient) -> None:
+    query = '{{ search(text: "{}") {{ id }} }}'
+
+    assert ask(app, "admin", query.format("J1"))["data"]["search"] == [
+        {"id": "Item:J1"}
+    ]
+    assert ask(app, "reader_b1", query.format("J1"))["data"]["search"] == []
+    assert ask(app, "reader_b1", query.format("I1"))["data"]["search"] == [
+        {"id": "Item:I1"}
+    ]
+
+
+def test_a_scoped_search_reads_on_past_other_brands_matches(tmp_path: Any) -> None:
+    store = open_store("embedded", loaded_data(tmp_path))
+    try:
+        everyone = BrandScope(None, store).search("P", 1)
+        b2 = BrandScope(frozenset({"B2"}), store).search("P", 1)
+        nobody = BrandScope(frozenset({"B3"}), store).search("P", 5)
+    finally:
+        store.close()
+
+    assert [n.id for n in everyone] == ["P1"]
+    assert [n.id for n in b2] == ["P2"]
+    assert nobody == []

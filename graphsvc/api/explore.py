@@ -1,6 +1,6 @@
 """`/explore`: the explorer page and its built assets.
 
-The page talks only to `/graphql` (and links to `/export` for downloads). When the
+The page talks only to `/graphql` and `/export`, with the key it asks for. When the
 assets were never built, the page says so and how to build them, rather than failing.
 """
 

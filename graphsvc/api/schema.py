@@ -252,9 +252,8 @@ class Query:
         wanted = text.strip()
         if not wanted:
             raise InvalidArgument("text", "must not be empty")
-        store = info.context.investigation.store
-        keys = store.search(_canonical(wanted), first)
-        return [GraphNode(node=n) for n in store.nodes_by_key(keys) if n is not None]
+        found = info.context.scope.search(_canonical(wanted), first)
+        return [GraphNode(node=n) for n in found]
 
     @strawberry.field(
         description="The audit log, newest first; admins only. `first` is at most 500."

@@ -19,6 +19,9 @@ from graphsvc.store.base import Edge, Node, NodeKey, Store
 SCOPED_LABELS: Final = frozenset({"Brand", "Product", "Item", "Scan", "Authorization"})
 """Labels that belong to one brand, hidden from keys scoped to other brands."""
 
+SEARCH_SCAN_MAX: Final = 2_000
+"""How many matches a scoped search reads, at most, to fill its page."""
+
 
 class BrandScope:
     """The brands one request may see, with the store to look brands up in."""
@@ -108,6 +111,21 @@ class BrandScope:
         product_nodes = self.store.nodes_by_key([("Product", p) for p in wanted])
         product_brand = {n.id: _text(n, "brand") for n in product_nodes if n}
         return {i: product_brand.get(p) for i, p in products.items()}
+
+    def search(self, text: str, first: int) -> list[Node]:
+        """The first `first` visible matches of `store.search`, in its order.
+
+        Matches of other brands are skipped, and more are read to take their place,
+        up to `SEARCH_SCAN_MAX`: past that, a scoped key may get a short page for a
+        text that many of other brands' items share.
+        """
+        asked = first
+        while True:
+            keys = self.store.search(text, asked)
+            shown = [n for n in self.visible(self.store.nodes_by_key(keys)) if n]
+            if len(shown) >= first or len(keys) < asked or asked >= SEARCH_SCAN_MAX:
+                return shown[:first]
+            asked = min(asked * 4, SEARCH_SCAN_MAX)
 
     def subgraph(
         self, start: NodeKey, nodes: Sequence[Node], edges: Sequence[Edge]

@@ -1,14 +1,25 @@
-// The service's GraphQL API, the only thing the page talks to.
+// The service's GraphQL API and export downloads, all the page talks to.
+
+import { checkAccess, keyHeaders } from "./auth.js";
 
 const ENDPOINT = new URL("../graphql", window.location.href).pathname;
+const EXPORT = new URL("../export", window.location.href).pathname;
 
-/** Runs a query; resolves to its data, rejects with the API's own messages. */
+/**
+ * Runs a query; resolves to its data, rejects with the API's own messages, or with
+ * `KeyRefused` when the service wants another key.
+ */
 export async function graphql(query, variables = {}) {
   const response = await fetch(ENDPOINT, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      ...keyHeaders(),
+    },
     body: JSON.stringify({ query, variables }),
   });
+  await checkAccess(response);
   if (!response.ok) {
     throw new Error(`the service answered ${response.status}`);
   }
@@ -18,6 +29,33 @@ export async function graphql(query, variables = {}) {
   }
   return body.data;
 }
+
+/**
+ * Saves an export as a file. A plain link could not carry the key, so the page
+ * fetches the file itself and hands the browser the bytes.
+ */
+export async function download(params) {
+  const response = await fetch(`${EXPORT}?${params}`, { headers: keyHeaders() });
+  await checkAccess(response);
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error || `the export answered ${response.status}`);
+  }
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] || "export";
+  const href = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser reads the blob after this task; free it once that is surely done.
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
+/** A query that touches no data: it shows whether the service takes the key. */
+export const PING = "query { __typename }";
 
 const NODE_FIELDS = "id label key caption described properties";
 

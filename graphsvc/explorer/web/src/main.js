@@ -1,7 +1,9 @@
 // The explorer page: search, the views, and the URL that reopens them.
 
-import { graphql, SEARCH } from "./api.js";
+import { graphql, PING, SEARCH } from "./api.js";
+import { KeyRefused } from "./auth.js";
 import { createGraph, JUDGEMENT_COLOURS, LABEL_COLOURS, relayout, ROLE_COLOURS } from "./graph.js";
+import { askForKey, setUpKeyForm } from "./keyform.js";
 import { readState, writeState } from "./state.js";
 import { el, fill } from "./ui.js";
 import { showCluster, showClusters } from "./views/cluster.js";
@@ -53,7 +55,10 @@ const ctx = {
   guard,
 };
 
-/** Runs `work`, marking the page busy meanwhile and showing any error. */
+/**
+ * Runs `work`, marking the page busy meanwhile and showing any error; a refused
+ * key brings up the key form instead.
+ */
 async function guard(work) {
   busy += 1;
   document.body.dataset.busy = "true";
@@ -61,8 +66,17 @@ async function guard(work) {
   try {
     await work();
   } catch (error) {
-    $("error").textContent = error.message;
-    $("error").hidden = false;
+    if (error instanceof KeyRefused) {
+      // What a refused key was shown before must not stay on screen either.
+      cy.elements().remove();
+      fill(ctx.panel);
+      fill(ctx.listing);
+      ctx.mode("list");
+      askForKey(error);
+    } else {
+      $("error").textContent = error.message;
+      $("error").hidden = false;
+    }
   } finally {
     busy -= 1;
     if (!busy) document.body.dataset.busy = "false";
@@ -77,7 +91,9 @@ async function route() {
   await guard(async () => (view ? VIEWS[view](ctx, state) : home()));
 }
 
-function home() {
+async function home() {
+  // The home page shows no data, so ask now whether the service wants a key.
+  await graphql(PING);
   ctx.mode("list");
   cy.elements().remove();
   fill(
@@ -205,6 +221,7 @@ fill(
 $("legend-toggle").addEventListener("click", () => {
   $("legend").hidden = !$("legend").hidden;
 });
+setUpKeyForm(route);
 window.addEventListener("popstate", route);
 window.explorer = { cy, readState };
 route();

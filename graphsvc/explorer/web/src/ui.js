@@ -1,5 +1,7 @@
 // Small DOM helpers shared by the views.
 
+import { download } from "./api.js";
+
 /** An element with attributes (`class`, `data-*`, `on*` handlers) and children. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -34,19 +36,20 @@ export function when(text) {
   return text.replace("T", " ").slice(0, 16);
 }
 
-/** Links to download a view from the export endpoint. */
-export function exportLinks(view, id, extra = {}) {
+/** Buttons that download a view from the export endpoint, with the page's key. */
+export function exportLinks(ctx, view, id, extra = {}) {
   const formats = [
     ["GraphML", "graphml"],
     ["GEXF", "gexf"],
     ["JSON", "json"],
     ["CSV", "csv"],
   ];
-  const links = formats.map(([name, format]) => {
+  const buttons = formats.map(([name, format]) => {
     const params = new URLSearchParams({ view, id, format, ...extra });
-    return el("a", { href: `../export?${params}`, download: "", class: "export" }, name);
+    const save = () => ctx.guard(() => download(params));
+    return el("button", { type: "button", class: "export", "data-format": format, onclick: save }, name);
   });
-  return el("p", { class: "exports" }, "Export: ", ...links.flatMap((a, i) => (i ? [" · ", a] : [a])));
+  return el("p", { class: "exports" }, "Export: ", ...buttons.flatMap((b, i) => (i ? [" · ", b] : [b])));
 }
 
 /** A table of a node's properties. */

@@ -102,6 +102,6 @@ export async function showCluster(ctx, state) {
     el("ul", { id: "entry-points" }, cluster.entryPoints.map(party)),
     el("h3", {}, `Exits (${cluster.exits.length})`),
     el("ul", { id: "exits" }, cluster.exits.map(party)),
-    exportLinks("cluster", cluster.id, state.brand ? { brand: state.brand } : {}),
+    exportLinks(ctx, "cluster", cluster.id, state.brand ? { brand: state.brand } : {}),
   );
 }

@@ -98,6 +98,6 @@ export function describe(ctx, node) {
     el("p", { class: "key" }, data.key, data.described ? "" : " (referenced, never described)"),
     actions.length ? el("p", { class: "actions" }, actions) : null,
     propertyTable(data.properties),
-    exportLinks("neighborhood", data.id),
+    exportLinks(ctx, "neighborhood", data.id),
   );
 }

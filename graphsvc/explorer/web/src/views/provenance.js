@@ -78,7 +78,7 @@ export async function showProvenance(ctx, state) {
         )
       : el("p", { id: "findings", class: "none" }, "Nothing suspicious."),
     el("p", { class: "actions" }, el("button", { type: "button", onclick: () => ctx.go({ view: "node", id: `Item:${item.id}` }) }, "Show the item's neighbours")),
-    exportLinks("provenance", item.id),
+    exportLinks(ctx, "provenance", item.id),
   );
 }
 
