@@ -113,7 +113,10 @@ def test_killed_syncs_rerun_end_like_one_clean_run(
         for _ in range(rng.randint(1, 2)):
             victim = sync(data, folder)
             wait_until_open(data, victim)
-            delay = rng.uniform(0, window)
+            # Spread over the window, so that kills land before, between and
+            # after files whatever the machine's speed; jittered within a slot.
+            slot = len(killed_at) % KILLS
+            delay = window * (slot + rng.random()) / KILLS
             time.sleep(delay)
             victim.send_signal(signal.SIGKILL)
             if victim.wait() == -signal.SIGKILL:
