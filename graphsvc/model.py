@@ -238,6 +238,8 @@ ITEM = NodeType(
             rel="MADE_FROM",
             feed=False,
         ),
+        _EVENT,
+        _RETRACTED_BY,
     ),
 )
 SHIPMENT = NodeType(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from graphsvc.errors import InvalidInput
-from graphsvc.model import KINDS
+from graphsvc.model import BY_KIND, SHIPMENT_ITEM
 from graphsvc.records import Record, Rejection, Source
 from graphsvc.store.base import BatchResult, Change, Store
 from loaders.epcis import HEAD_BYTES, detect_epcis
@@ -65,8 +65,10 @@ class LoadReport:
     def render(self) -> str:
         """The report as text for a person."""
         lines = [f"loaded {self.loaded} records from {len(self.files)} files"]
+        if self.epcis_events:
+            lines.append(f"EPCIS events read: {self.epcis_events}")
         lines.append(f"{'kind':<16}{'new':>10}{'updated':>10}{'unchanged':>10}")
-        for kind in KINDS:
+        for kind in (*BY_KIND, SHIPMENT_ITEM.kind):
             row = [self.changes[kind, change] for change in Change]
             if any(row):
                 lines.append(f"{kind:<16}" + "".join(f"{n:>10}" for n in row))
@@ -152,7 +154,7 @@ def load_paths(
     with _RejectsWriter(rejects_dir) as rejects:
         for path in feed_files(paths):
             report.files.append(path.name)
-            if _is_epcis(path):
+            if not feed_format(path) and _is_epcis(path):
                 _load_epcis(store, path, report, after_batch)
                 continue
             records = _records(path, report, rejects, progress)
@@ -179,7 +181,11 @@ def load_paths(
 
 
 def _is_epcis(path: Path) -> bool:
-    """Whether the file holds an EPCIS document, by its content, not its name."""
+    """Whether the file holds an EPCIS document, by its content.
+
+    Only files not named as feeds (`.jsonl`, `.csv`) are asked: a feed line may
+    mention EPCIS in a value, which content sniffing would take for a document.
+    """
     try:
         with open_bytes(path) as stream:
             return detect_epcis(stream.read(HEAD_BYTES)) is not None

@@ -66,10 +66,16 @@ def test_the_schema_is_created_once_whatever_the_starts(
 
     assert {c["type"] for c in constraints} == {"UNIQUENESS"}
     assert sorted(str(c["key"]) for c in constraints) == sorted(
-        [*(f"{label}.id" for label in BY_LABEL), "Finding.id", "Sequence.name"]
+        [
+            *(f"{label}.id" for label in BY_LABEL),
+            "EpcisEvent.id",
+            "Finding.id",
+            "Sequence.name",
+        ]
     )
     assert sorted(str(i["key"]) for i in indexes) == [
         "Authorization.party",
+        "EpcisEvent.event_time",
         "Finding.brand",
         "Finding.item",
         "Finding.party",

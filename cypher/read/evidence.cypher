@@ -2,7 +2,9 @@
 // their product's brand, the shipments that carry them and their scans (only the
 // fields the engine reads: a shipment's item list can be long); then every site those
 // name, every party they and the sites' operators name, and those parties' grants
-// from the items' brands. Instants and dates come as ISO 8601 text.
+// from the items' brands, or from `brands` too (the brands of the items inside, when
+// the ids are containers). Instants and dates come as ISO 8601 text.
+// :param brands => []
 // :param ids => ['IT-1']
 UNWIND $ids AS id
 MATCH (item:Item {id: id})
@@ -14,13 +16,16 @@ WITH collect({
     MATCH (shipment:Shipment)-[:CARRIES]->(item)
     RETURN shipment {
       .id, .shipper, .consignee, .origin, .destination, .carrier,
+      .event, .retracted_by,
       shipped_at: toString(shipment.shipped_at),
       delivered_at: toString(shipment.delivered_at)
     }
   },
   scans: COLLECT {
     MATCH (scan:Scan)-[:OF_ITEM]->(item)
-    RETURN scan {.id, .item, .site, .step, .party, at: toString(scan.at)}
+    RETURN scan {
+      .id, .item, .site, .step, .party, .event, .retracted_by, at: toString(scan.at)
+    }
   }
 }) AS items
 CALL (items) {
@@ -52,7 +57,7 @@ CALL (items, sites) {
 CALL (parties, brands) {
   UNWIND parties AS party
   MATCH (grant:Authorization {party: party.id})
-  WHERE grant.brand IN brands
+  WHERE grant.brand IN brands + $brands
   RETURN collect(grant {
     .*, valid_from: toString(grant.valid_from), valid_until: toString(grant.valid_until)
   }) AS grants

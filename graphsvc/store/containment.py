@@ -15,11 +15,22 @@ from datetime import datetime
 from typing import Final
 
 Props = Mapping[str, object]
-FetchRecords = Callable[[set[str]], list[Props]]
+FetchRecords = Callable[[set[str]], Sequence[Props]]
 """Containment records whose `child` (or, for emptying, `parent`) is one of the ids."""
 
 MAX_DEPTH: Final = 8
 """Levels of nesting followed: item, case, pallet, container, and some to spare."""
+
+
+def retracted(props: Props) -> bool:
+    """Whether an error declaration retracted the event that last wrote the node.
+
+    A shipment (or an item's production) is written by its event and may be
+    rewritten by a corrective one; it counts again once its `event` is no longer the
+    retracted one.
+    """
+    by = props.get("retracted_by")
+    return by is not None and by == props.get("event")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +67,11 @@ def _direct(
     ids: set[str], as_child: FetchRecords, emptied: FetchRecords
 ) -> dict[str, list[Span]]:
     """The spans of each id directly inside its parents."""
-    records = [r for r in as_child(ids) if not r.get("retracted_by")]
+    records = [r for r in as_child(ids) if not retracted(r)]
     parents = {str(r["parent"]) for r in records}
     empties: dict[str, list[datetime]] = defaultdict(list)
     for r in emptied(parents):
-        if r.get("child") is None and not r.get("retracted_by"):
+        if r.get("child") is None and not retracted(r):
             empties[str(r["parent"])].append(_at(r))
 
     by_child: dict[str, list[Props]] = defaultdict(list)

@@ -24,7 +24,7 @@ from graphsvc.engine.evidence import (
 )
 from graphsvc.model import AUTHORIZATION, ITEM, SCAN, SHIPMENT
 from graphsvc.store.base import Edge, NodeKey, Subgraph
-from graphsvc.store.containment import Span
+from graphsvc.store.containment import Span, retracted
 
 Props = Mapping[str, object]
 Lookup = Callable[[NodeKey], Props | None]
@@ -106,7 +106,7 @@ def _shipments(shipments: Sequence[tuple[str, Props]]) -> list[ShipmentFacts]:
         (
             _shipment_facts(i, p)
             for i, p in shipments
-            if SHIPMENT.is_described(p) and not p.get("retracted_by")
+            if SHIPMENT.is_described(p) and not retracted(p)
         ),
         key=lambda s: (s.shipped_at, s.id),
     )
@@ -118,22 +118,24 @@ def _scans(scans: Sequence[tuple[str, Props]]) -> list[ScanFacts]:
         (
             _scan_facts(i, p)
             for i, p in scans
-            if SCAN.is_described(p) and not p.get("retracted_by")
+            if SCAN.is_described(p) and not retracted(p)
         ),
         key=lambda s: (s.at, s.id),
     )
 
 
 def _item_facts(lookup: Lookup, item_id: str, props: Props) -> ItemFacts:
+    """The item; a retracted commissioning event leaves it without its production."""
     product = str(props["product"])
     product_props = lookup(("Product", product)) or {}
     brand = product_props.get("brand")
+    produced = not retracted(props)
     return ItemFacts(
         item_id,
         product,
         brand if isinstance(brand, str) else None,
-        _opt_str(props.get("produced_at")),
-        _opt_time(props.get("produced_on")),
+        _opt_str(props.get("produced_at")) if produced else None,
+        _opt_time(props.get("produced_on")) if produced else None,
         _opt_str(props.get("lot")),
     )
 

@@ -17,7 +17,7 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence
 from graphsvc.engine.findings import finding_order
 from graphsvc.model import BY_LABEL, NODE_TYPES, REL_TYPES, SHIPMENT
-from graphsvc.store import event_codec, graphreads
+from graphsvc.store import containment, event_codec, graphreads
 from graphsvc.store.base import (
     Edge,
     EventQuery,
@@ -113,19 +113,62 @@ def affected_items(tx: Tx, by_label: Mapping[str, set[str]]) -> set[str]:
         for start in range(0, len(ids), AFFECTED_CHUNK):
             part = ids[start : start + AFFECTED_CHUNK]
             items.update(rows_of(tx, text, **{**empty, name: part}))
-    return items
+    changed = by_label.get("Containment", ())
+    for record in fetch(tx, (("Containment", c) for c in changed)).values():
+        _add(items, record, "parent", "child")
+    return items | _contents(tx, items)
 
 
 def item_evidence(tx: Tx, item_ids: Sequence[str]) -> list[ItemEvidence]:
     """Evidence for each known item id, in the order asked.
 
     One statement fetches the items, their shipments and scans, and every site,
-    party and grant these name; `graphreads.item_evidence` picks what the rules need.
+    party and grant these name; a second does the same for the containers the items
+    sat in (`containment.spans`). `graphreads.item_evidence` picks what the rules
+    need.
     """
-    text = statement("read/evidence")
-    record = tx.run(text, ids=sorted(set(item_ids))).single(strict=True)
-    items: dict[str, tuple[Properties, _Sources, _Sources]] = {}
     nodes: dict[NodeKey, Properties] = {}
+    grants: dict[str, set[str]] = defaultdict(set)
+    items, brands = _evidence_rows(tx, item_ids, [], nodes, grants)
+    spans = containment.spans(
+        items,
+        lambda ids: _containment(tx, "read/containment_of_children", ids),
+        lambda ids: _containment(tx, "read/containment_emptied", ids),
+    )
+    containers = sorted({s.container for ss in spans.values() for s in ss})
+    moves: dict[str, graphreads.Movements] = {}
+    if containers:
+        found, _ = _evidence_rows(tx, containers, sorted(brands), nodes, grants)
+        moves = {id_: (row[1], row[2]) for id_, row in found.items()}
+    for id_ in containers:
+        moves.setdefault(id_, ([], []))
+
+    return [
+        graphreads.item_evidence(
+            i,
+            *items[i],
+            nodes.get,
+            grants,
+            [(span, moves[span.container]) for span in spans[i]],
+        )
+        for i in item_ids
+        if i in items
+    ]
+
+
+def _evidence_rows(
+    tx: Tx,
+    ids: Sequence[str],
+    brands: list[str],
+    nodes: dict[NodeKey, Properties],
+    grants: dict[str, set[str]],
+) -> tuple[dict[str, tuple[Properties, _Sources, _Sources]], set[str]]:
+    """Run read/evidence for `ids`, adding the nodes and grants it names; answer the
+    items found with their shipments and scans, and the brands of their products."""
+    text = statement("read/evidence")
+    record = tx.run(text, ids=sorted(set(ids)), brands=brands).single(strict=True)
+    items: dict[str, tuple[Properties, _Sources, _Sources]] = {}
+    found_brands: set[str] = set()
     for row in record["items"]:
         id_, props = from_neo4j("Item", row["item"])
         shipments = [from_neo4j("Shipment", s) for s in row["shipments"]]
@@ -134,21 +177,36 @@ def item_evidence(tx: Tx, item_ids: Sequence[str]) -> list[ItemEvidence]:
         product, brand = props.get("product"), row["brand"]
         if isinstance(product, str) and brand is not None:
             nodes["Product", product] = {"brand": brand}
+            found_brands.add(brand)
     for label, found in (("Site", "sites"), ("Party", "parties")):
         for stored in record[found]:
             node_id, props = from_neo4j(label, stored)
             nodes[label, node_id] = props
-    grants: dict[str, set[str]] = defaultdict(set)
     for stored in record["grants"]:
         grant_id, props = from_neo4j("Authorization", stored)
         nodes["Authorization", grant_id] = props
         grants[str(props["party"])].add(grant_id)
+    return items, found_brands
 
-    return [
-        graphreads.item_evidence(i, *items[i], nodes.get, grants)
-        for i in item_ids
-        if i in items
-    ]
+
+def _containment(tx: Tx, name: str, ids: set[str]) -> list[Properties]:
+    if not ids:
+        return []
+    rows = rows_of(tx, statement(name), ids=sorted(ids))
+    return [from_neo4j("Containment", dict(row))[1] for row in rows]
+
+
+def _contents(tx: Tx, containers: set[str]) -> set[str]:
+    """Every item ever put inside the containers, at any depth."""
+    found: set[str] = set()
+    frontier = containers
+    for _ in range(containment.MAX_DEPTH):
+        if not frontier:
+            break
+        children = rows_of(tx, statement("read/contents"), ids=sorted(frontier))
+        frontier = set(children) - found
+        found |= frontier
+    return found
 
 
 def _add(found: set[str], props: Mapping[str, object], *names: str) -> None:

@@ -17,10 +17,12 @@ from graphsvc.store.events import DIRECT_ROLES, EventQuery, StoredEvent, plan_sa
 from graphsvc.store.sqlgraph import chunked
 
 _SCHEMA: Final = (
-    "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, hash TEXT NOT NULL,"
+    # A rowid table: rows hold whole documents, too large to sit in an index's
+    # b-tree as a WITHOUT ROWID table would keep them.
+    "CREATE TABLE IF NOT EXISTS events (id TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,"
     " type TEXT NOT NULL, event_time INTEGER NOT NULL, record_time INTEGER,"
     " biz_step TEXT, biz_location TEXT, read_point TEXT, epcs TEXT NOT NULL,"
-    " document TEXT NOT NULL, retraction TEXT) WITHOUT ROWID",
+    " document TEXT NOT NULL, retraction TEXT)",
     "CREATE INDEX IF NOT EXISTS events_time ON events (event_time, id)",
     "CREATE TABLE IF NOT EXISTS event_epcs (epc TEXT NOT NULL, role TEXT NOT NULL,"
     " event TEXT NOT NULL, PRIMARY KEY (epc, role, event)) WITHOUT ROWID",

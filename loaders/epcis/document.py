@@ -4,8 +4,9 @@ The output uses the normalised forms: identifiers as Digital Link URIs, CBV valu
 bare words (which the standard JSON-LD context reads), times in UTC with the original
 `eventTimeZoneOffset` beside them. User extensions and ILMD get a prefix per
 namespace (`ext1`, `ext2`, ... in order of first use) declared in the event's own
-`@context`. Sensor data is not kept by the parser, so it is not written back; a
-structured extension value comes back as the compact JSON text the parser kept.
+`@context`, after the standard context. Sensor data is not kept by the parser, so it
+is not written back; a structured extension value comes back as the compact JSON text
+the parser kept.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ def event_document(event: EpcisEvent) -> Document:
     doc: Document = {
         "type": event.type,
         "eventID": event.event_id or event.event_hash,
-        "eventTime": _time(event.event_time),
+        "eventTime": rfc3339(event.event_time),
         "eventTimeZoneOffset": event.time_zone_offset,
     }
-    _put(doc, "recordTime", event.record_time and _time(event.record_time))
+    _put(doc, "recordTime", event.record_time and rfc3339(event.record_time))
     _put(doc, "action", event.action)
     _put(doc, "parentID", event.parent_id)
     _put(doc, "epcList", list(event.epc_list))
@@ -71,14 +72,14 @@ def event_document(event: EpcisEvent) -> Document:
     _put(doc, "ilmd", _named(event.ilmd, prefixes))
     if event.error_declaration is not None:
         declaration = event.error_declaration
-        error: Document = {"declarationTime": _time(declaration.declaration_time)}
+        error: Document = {"declarationTime": rfc3339(declaration.declaration_time)}
         _put(error, "reason", declaration.reason)
         _put(error, "correctiveEventIDs", list(declaration.corrective_event_ids))
         error.update(_named(declaration.extensions, prefixes))
         doc["errorDeclaration"] = error
     doc.update(_named(event.extensions, prefixes))
     if prefixes:
-        doc = {"@context": [{p: ns for ns, p in prefixes.items()}], **doc}
+        doc = {"@context": [CONTEXT, {p: ns for ns, p in prefixes.items()}], **doc}
     return doc
 
 
@@ -88,8 +89,11 @@ def _put(doc: Document, key: str, value: object) -> None:
         doc[key] = value
 
 
-def _time(instant: datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
+def rfc3339(instant: datetime) -> str:
+    """An instant as RFC 3339, to the millisecond unless it is finer."""
+    micro = instant.microsecond
+    spec = "seconds" if not micro else "milliseconds" if not micro % 1000 else "auto"
+    return instant.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def _quantities(elements: tuple[QuantityElement, ...]) -> list[Document]:

@@ -21,15 +21,14 @@ from typing import Final
 from graphsvc.records import Record
 from graphsvc.store.base import BatchResult, Change, Retraction, Store, StoredEvent
 from loaders.epcis import ByteStream, EpcisEvent, EventRejection, parse_epcis
-from loaders.epcis.document import event_document
+from loaders.epcis.document import event_document, rfc3339
 from loaders.epcis.mapping import Directory, event_records
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE: Final = 1_000
-"""Events read before their records are written and the events kept."""
-RECORD_BATCH: Final = 5_000
-"""Graph records per write transaction."""
+BATCH_SIZE: Final = 5_000
+"""Events read before their records are written (one transaction) and the events
+kept (another): fewer, larger transactions load faster, and memory stays bounded."""
 
 
 @dataclass
@@ -178,10 +177,9 @@ def _ingest_batch(
             seen[keep.id] = keep
             records += event_records(event, keep.id, directory)
             report.retracted += 1
-    for start in range(0, len(records), RECORD_BATCH):
-        part = records[start : start + RECORD_BATCH]
-        result = store.write(part)
-        report.written.update(r.kind for r in part)
+    if records:
+        result = store.write(records)
+        report.written.update(r.kind for r in records)
         report.changes.update(result.changes)
         if after_batch is not None:
             after_batch(result)
@@ -207,16 +205,20 @@ def stored_event(event: EpcisEvent, captured: datetime) -> StoredEvent:
             declaration.reason,
             declaration.corrective_event_ids,
         )
+    document = event_document(event)
+    record_time = event.record_time or captured
+    # A repository sets recordTime on capture; queries answer with it.
+    document.setdefault("recordTime", rfc3339(record_time))
     return StoredEvent(
         id=event.event_id or event.event_hash,
         hash=event.event_hash,
         type=event.type,
         event_time=event.event_time,
-        record_time=event.record_time or captured,
+        record_time=record_time,
         biz_step=event.biz_step,
         biz_location=event.biz_location,
         read_point=event.read_point,
         epcs=tuple(dict.fromkeys(epcs)),
-        document=event_document(event),
+        document=document,
         retraction=retraction,
     )

@@ -45,6 +45,7 @@ PARTY_TYPES: Final = ("possessing_party", "owning_party")
 SHIPMENT_KEYS: Final = ("po", "desadv", "bol", "inv")
 """Business transactions that pair a receiving with its shipping, in this order."""
 _LOT: Final = "{urn:epcglobal:cbv:mda}lotNumber"
+_LOCATION: Final = f"{CANONICAL_BASE}/414/"
 
 
 @dataclass
@@ -56,6 +57,9 @@ class Directory:
     product_by_gtin: dict[str, str] = field(default_factory=dict)
     operator: dict[str, str] = field(default_factory=dict)
     """The operator of each described site, by site id."""
+    _sites: dict[str, str] = field(default_factory=dict)
+    _parties: dict[str, str] = field(default_factory=dict)
+    """Answers given so far: a document names few places many times."""
 
     @classmethod
     def of(cls, store: Store) -> Directory:
@@ -74,15 +78,25 @@ class Directory:
 
     def site(self, location: str) -> str:
         """The feed site with the location's GLN (no extension), else the location."""
-        gln = gln_of(location)
-        if gln is not None and location == f"{CANONICAL_BASE}/414/{gln}":
-            return self.site_by_gln.get(gln, location)
-        return location
+        found = self._sites.get(location)
+        if found is None:
+            found = location
+            gln = gln_of(location)
+            if gln is not None and location == f"{CANONICAL_BASE}/414/{gln}":
+                found = self.site_by_gln.get(gln, location)
+            self._sites[location] = found
+        return found
 
     def party(self, identifier: str) -> str:
         """The feed party with the identifier's GLN, else the identifier itself."""
-        gln = gln_of(identifier)
-        return self.party_by_gln.get(gln, identifier) if gln is not None else identifier
+        found = self._parties.get(identifier)
+        if found is None:
+            gln = gln_of(identifier)
+            found = (
+                identifier if gln is None else self.party_by_gln.get(gln, identifier)
+            )
+            self._parties[identifier] = found
+        return found
 
     def product(self, gtin: str) -> str:
         return self.product_by_gtin.get(gtin, f"{CANONICAL_BASE}/01/{gtin}")
@@ -107,8 +121,9 @@ def event_records(
     records: list[Record] = []
 
     if event.biz_step == "commissioning":
-        records += _production(event, directory, site, at)
-    if ends is not None:
+        records += _production(event, event_id, directory, site, at, retracted)
+    records += _classes(event, directory)
+    if ends is not None and objects:
         records.append(_shipment(event, event_id, objects, at, ends, retracted))
     if event.type == "AggregationEvent" and event.action in ("ADD", "DELETE"):
         records += _containment(event, event_id, at, retracted)
@@ -152,15 +167,22 @@ def _objects(event: EpcisEvent) -> tuple[str, ...]:
 
 
 def _production(
-    event: EpcisEvent, directory: Directory, site: str | None, at: datetime
+    event: EpcisEvent,
+    event_id: str,
+    directory: Directory,
+    site: str | None,
+    at: datetime,
+    retracted: str | None,
 ) -> Iterable[Record]:
-    """Items made by a commissioning event; product classes it names, as products."""
+    """Items made by a commissioning event, at its place and time."""
     if event.action not in ("ADD", None):
         return
     made = event.output_epcs if event.type == "TransformationEvent" else event.epc_list
     lot = event.ilmd.get(_LOT)
     for epc in made:
-        values: dict[str, Value] = {"produced_on": at}
+        values: dict[str, Value] = {"produced_on": at, "event": event_id}
+        if retracted is not None:
+            values["retracted_by"] = retracted
         gtin = gtin_of(epc)
         if gtin is not None:
             values["product"] = directory.product(gtin)
@@ -169,10 +191,26 @@ def _production(
         if lot is not None:
             values["lot"] = lot
         yield Record("item", epc, values)
-    for element in (*event.quantity_list, *event.output_quantity_list):
-        gtin = gtin_of(element.epc_class)
-        if gtin is not None:
-            yield Record("product", directory.product(gtin), {})
+
+
+def _classes(event: EpcisEvent, directory: Directory) -> list[Record]:
+    """The products that class-level (quantity) parts of an event name.
+
+    A quantity moves no particular item, so it makes no scan or hand-over; it
+    references the product, which a feed may describe. Lots are not modelled.
+    """
+    elements = (
+        *event.quantity_list,
+        *event.child_quantity_list,
+        *event.input_quantity_list,
+        *event.output_quantity_list,
+    )
+    products = dict.fromkeys(
+        directory.product(gtin)
+        for element in elements
+        if (gtin := gtin_of(element.epc_class)) is not None
+    )
+    return [Record("product", product, {}) for product in products]
 
 
 @dataclass(frozen=True)
@@ -184,11 +222,16 @@ class _Ends:
 
 
 def _ends(event: EpcisEvent, directory: Directory, site: str | None) -> _Ends | None:
-    """Who hands over to whom, for a shipping or receiving event naming both."""
+    """Who hands over to whom, for a shipping or receiving event naming both.
+
+    The origin is the source location, else the shipping event's own place, else
+    the place the shipper's identifier names when it is a location (an SGLN); the
+    destination likewise, from the receiving event's place.
+    """
     if event.biz_step not in ("shipping", "receiving"):
         return None
-    shipper = _party(event.source_list, directory)
-    consignee = _party(event.destination_list, directory)
+    shipper = _party(event.source_list)
+    consignee = _party(event.destination_list)
     if shipper is None or consignee is None:
         return None
     origin = _location(event.source_list, directory)
@@ -197,13 +240,22 @@ def _ends(event: EpcisEvent, directory: Directory, site: str | None) -> _Ends | 
         origin = origin or site
     else:
         destination = destination or site
-    return _Ends(shipper, consignee, origin, destination)
+    return _Ends(
+        directory.party(shipper),
+        directory.party(consignee),
+        origin or _named_place(shipper, directory),
+        destination or _named_place(consignee, directory),
+    )
 
 
-def _party(ends: Iterable[SourceDestination], directory: Directory) -> str | None:
+def _party(ends: Iterable[SourceDestination]) -> str | None:
     by_type = {end.type: end.value for end in ends}
-    found = next((by_type[t] for t in PARTY_TYPES if t in by_type), None)
-    return directory.party(found) if found is not None else None
+    return next((by_type[t] for t in PARTY_TYPES if t in by_type), None)
+
+
+def _named_place(party: str, directory: Directory) -> str | None:
+    """The site a party identifier names when it is a location (an SGLN)."""
+    return directory.site(party) if party.startswith(_LOCATION) else None
 
 
 def _location(ends: Iterable[SourceDestination], directory: Directory) -> str | None:

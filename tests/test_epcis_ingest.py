@@ -1,0 +1,682 @@
+"""EPCIS documents into the graph, on each store: events, hand-overs, containment.
+
+The sample documents are the public ones in the shared data folder; the expected
+figures were checked against the documents by hand (see the comments).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import shared_dir
+from conftest_stores import Stores
+from store_data import snapshot
+
+from graphsvc.engine.findings import CustodyHop
+from graphsvc.investigation import Investigation
+from graphsvc.store.base import Change, EventQuery, Retraction, Store
+from loaders.epcis import EventRejection
+from loaders.epcis.ingest import EpcisReport, ingest_epcis
+from loaders.load import load_paths
+
+PHARMA = "GS1_US_Pharma_Example_2_2_1_1.xml"
+DL = "https://id.gs1.org"
+UNIT_11 = f"{DL}/01/00300010123455/21/11"
+CASE_110 = f"{DL}/01/10300010123452/21/110"
+PALLET = f"{DL}/00/403000112345678901"
+
+
+def sample(name: str) -> Path:
+    path = shared_dir() / "data" / "epcis" / name
+    assert path.is_file(), f"the EPCIS sample {name} is missing"
+    return path
+
+
+def ingest(store: Store, name: str) -> EpcisReport:
+    with sample(name).open("rb") as source:
+        return ingest_epcis(store, source, name)
+
+
+@dataclass(frozen=True)
+class Expected:
+    read: int
+    new: int
+    duplicate: int
+    retracted: int
+    rejected: int
+    items: int
+    handovers: int
+    containment: int
+
+
+EXPECTED = {
+    # One event with an error declaration; it ships, but names no source party.
+    "AggregationEvent_all_possible_fields.xml": Expected(1, 1, 0, 1, 0, 3, 0, 0),
+    "AssociationEvent.xml": Expected(2, 2, 0, 0, 0, 4, 0, 0),
+    # The first event's GRAI has a wrong check digit; one aggregation ADD of one child.
+    "Combination_of_different_event.json": Expected(5, 5, 0, 1, 1, 12, 0, 1),
+    "ErrorDeclarationAndCorrectiveEvent.xml": Expected(2, 2, 0, 1, 0, 2, 0, 0),
+    "Example_9.6.1-ObjectEvent.jsonld": Expected(2, 2, 0, 0, 0, 2, 0, 0),
+    # 12 units and 3 cases commissioned, a pallet; 12 units in cases, 3 cases on it.
+    PHARMA: Expected(8, 8, 0, 0, 0, 16, 1, 15),
+    # No read point or business location: the events are kept, nothing is placed.
+    "Namespaces_at_different_level.xml": Expected(5, 5, 0, 0, 0, 0, 0, 0),
+    # A receiving without its shipping: its hand-over has no dispatch time yet.
+    "ObjectEvent_all_possible_fields.json": Expected(1, 1, 0, 1, 0, 1, 0, 0),
+    # A shipping event, its error declaration (same hash) and the corrective event.
+    "ObjectEvent_with_baseExtension_errorDeclaration.xml": Expected(
+        3, 2, 1, 1, 0, 3, 1, 0
+    ),
+    # A quantity only: it names a product, no item.
+    "ObjectEvent_with_digitalLink.json": Expected(1, 1, 0, 0, 0, 0, 0, 0),
+    "ObjectEvent_with_invalid_action.json": Expected(0, 0, 0, 0, 1, 0, 0, 0),
+    "ObjectEvent_with_sensorData.xml": Expected(1, 1, 0, 0, 0, 1, 0, 0),
+    "ReferenceEventHashAlgorithm.jsonld": Expected(1, 1, 0, 0, 0, 3, 0, 0),
+    "TransactionEvent.json": Expected(2, 2, 0, 0, 0, 2, 0, 0),
+    "TransformationEvent_all_possible_fields.json": Expected(1, 1, 0, 1, 0, 6, 0, 0),
+    # One event written three ways: one event.
+    "timestampTimeZone.xml": Expected(3, 1, 2, 0, 0, 1, 0, 0),
+}
+
+
+def test_every_sample_has_expected_figures() -> None:
+    on_disk = {
+        p.name
+        for p in (shared_dir() / "data" / "epcis").iterdir()
+        if p.suffix in (".xml", ".json", ".jsonld")
+    }
+
+    assert on_disk == set(EXPECTED)
+
+
+def _handovers(store: Store) -> int:
+    """Described shipments that no error declaration retracted."""
+    return sum(
+        1
+        for n in store.nodes("Shipment")
+        if n.described and n.properties.get("retracted_by") is None
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_sample_loads(any_store: Store, name: str) -> None:
+    report = ingest(any_store, name)
+
+    counts = any_store.counts().nodes
+    found = Expected(
+        report.read,
+        report.new,
+        report.duplicate,
+        report.retracted,
+        len(report.rejected),
+        counts.get("Item", 0),
+        _handovers(any_store),
+        counts.get("Containment", 0),
+    )
+    assert found == EXPECTED[name]
+    assert len(any_store.events(EventQuery(), 100)) == report.new
+
+
+def test_the_invalid_sample_is_rejected_with_its_reason(any_store: Store) -> None:
+    name = "ObjectEvent_with_invalid_action.json"
+
+    report = ingest(any_store, name)
+
+    assert report.rejected == [
+        EventRejection(
+            name, 1, "action", "action 'CREATE' is not one of ADD, OBSERVE, DELETE"
+        )
+    ]
+    assert report.to_json()["rejected"] == [
+        {
+            "document": name,
+            "position": 1,
+            "field": "action",
+            "reason": "action 'CREATE' is not one of ADD, OBSERVE, DELETE",
+        }
+    ]
+
+
+def test_all_or_nothing_writes_nothing_when_an_event_is_rejected(
+    any_store: Store,
+) -> None:
+    name = "Combination_of_different_event.json"
+    with sample(name).open("rb") as source:
+        report = ingest_epcis(any_store, source, name, all_or_nothing=True)
+
+    assert (report.aborted, report.read, len(report.rejected)) == (True, 5, 1)
+    assert any_store.counts().nodes == {}
+    assert any_store.events(EventQuery(), 10) == []
+
+
+def test_the_pharma_sample_writes_its_meaning(any_store: Store) -> None:
+    report = ingest(any_store, PHARMA)
+
+    assert dict(report.written) == {
+        "containment": 15,
+        "item": 16,
+        "scan": 36,
+        "shipment": 1,
+    }
+    pallet_in = [
+        str(n.properties.get("child"))
+        for n in any_store.nodes("Containment")
+        if n.properties["parent"] == PALLET
+    ]
+    assert sorted(pallet_in) == [
+        f"{DL}/01/10300010123452/21/110",
+        f"{DL}/01/10300010123452/21/111",
+        f"{DL}/01/10300010123452/21/121",
+    ]
+    unit = any_store.node("Item", UNIT_11)
+    commissioned = any_store.events(EventQuery(match_epc=frozenset({UNIT_11})), 1)
+    assert unit is not None
+    assert unit.properties == {
+        "product": f"{DL}/01/00300010123455",
+        "produced_at": f"{DL}/414/0300011111116",
+        "produced_on": datetime.fromisoformat("2023-03-27T01:45:16-05:00"),
+        "lot": "A123",
+        "event": commissioned[0].id,
+    }
+    assert commissioned[0].biz_step == "commissioning"
+
+
+def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
+    ingest(any_store, "TransformationEvent_all_possible_fields.json")
+
+    made = {
+        n.id: n.properties.get("made_from")
+        for n in any_store.nodes("Item")
+        if "made_from" in n.properties
+    }
+    inputs = (f"{DL}/01/04012345111224/21/25", f"{DL}/01/04000001654321/21/99886655")
+    assert made == {f"{DL}/01/04012345778892/21/{n}": inputs for n in range(25, 29)}
+    made_from = [e for e in any_store.edges() if e.type == "MADE_FROM"]
+    assert len(made_from) == 8
+
+
+def test_a_quantity_names_its_product_and_no_item(any_store: Store) -> None:
+    ingest(any_store, "ObjectEvent_with_digitalLink.json")
+
+    assert [(n.id, n.described) for n in any_store.nodes("Product")] == [
+        (f"{DL}/01/70614141123451", False)
+    ]
+    assert any_store.counts().nodes == {"Product": 1}
+
+
+PHARMA_FEED = [
+    {"kind": "brand", "id": "BR-GS1P", "name": "GS1 Pharma"},
+    {
+        "kind": "party",
+        "id": "PA-MFG",
+        "name": "GS1 Pharma LLC",
+        "role": "manufacturer",
+        "gln": "0300011111116",
+    },
+    {
+        "kind": "party",
+        "id": "PA-WHS",
+        "name": "GS1 Drug Distributor",
+        "role": "wholesaler",
+        "gln": "0399999999991",
+    },
+    {
+        "kind": "site",
+        "id": "SI-MFG",
+        "operator": "PA-MFG",
+        "country": "US",
+        "gln": "0300011111116",
+    },
+    {
+        "kind": "site",
+        "id": "SI-WHS-DC",
+        "operator": "PA-WHS",
+        "country": "US",
+        "gln": "0399993456780",
+    },
+    {
+        "kind": "product",
+        "id": "PR-EPCISTRA",
+        "brand": "BR-GS1P",
+        "gtin": "00300010123455",
+    },
+]
+
+
+def _pharma_with_feed(store: Store, tmp_path: Path) -> Investigation:
+    feed = tmp_path / "pharma.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in PHARMA_FEED))
+    report = load_paths(store, [feed, sample(PHARMA)])
+    assert (report.rejected, report.failed_files) == (0, {})
+    investigation = Investigation(store)
+    investigation.refresh()
+    return investigation
+
+
+def test_a_unit_follows_its_case_and_pallet_to_the_wholesaler(
+    any_store: Store, tmp_path: Path
+) -> None:
+    investigation = _pharma_with_feed(any_store, tmp_path)
+
+    provenance = investigation.provenance(UNIT_11)
+
+    assert provenance is not None
+    shipment = provenance.hops[1].shipment
+    assert shipment is not None
+    assert shipment.startswith("EPCIS-SH-")
+    assert provenance.hops == (
+        CustodyHop(
+            "PA-MFG",
+            "SI-MFG",
+            datetime.fromisoformat("2023-03-27T01:45:16-05:00"),
+            datetime.fromisoformat("2023-04-01T02:48:16-05:00"),
+            None,
+            True,
+            None,
+        ),
+        CustodyHop(
+            "PA-WHS",
+            "SI-WHS-DC",
+            datetime.fromisoformat("2023-04-01T02:48:16-05:00"),
+            None,
+            shipment,
+            False,
+            False,
+        ),
+    )
+    assert [f.kind.value for f in provenance.findings] == ["UNAUTHORIZED_HOLDER"]
+    assert investigation.provenance(CASE_110) is not None
+    pallet = investigation.provenance(PALLET)
+    assert pallet is not None
+    assert pallet.findings == ()
+
+
+def test_an_authorization_reaches_units_inside_the_pallet(
+    any_store: Store, tmp_path: Path
+) -> None:
+    investigation = _pharma_with_feed(any_store, tmp_path)
+    grant = {
+        "kind": "authorization",
+        "brand": "BR-GS1P",
+        "party": "PA-WHS",
+        "valid_from": "2023-01-01",
+    }
+
+    load_paths(any_store, [_jsonl(tmp_path / "grant.jsonl", [dict(grant)])])
+    investigation.refresh()
+
+    provenance = investigation.provenance(UNIT_11)
+    assert provenance is not None
+    assert [h.authorized for h in provenance.hops] == [None, True]
+    assert provenance.findings == ()
+
+
+def test_a_unit_taken_out_before_shipping_stays_behind(
+    any_store: Store, tmp_path: Path
+) -> None:
+    _pharma_with_feed(any_store, tmp_path)
+    unpack = _object_document(
+        [
+            {
+                "type": "AggregationEvent",
+                "eventID": "urn:uuid:0b4a6a54-0001-4000-8000-000000000001",
+                "eventTime": "2023-03-30T12:00:00Z",
+                "eventTimeZoneOffset": "+00:00",
+                "parentID": "urn:epc:id:sgtin:030001.1012345.110",
+                "childEPCs": ["urn:epc:id:sgtin:030001.0012345.11"],
+                "action": "DELETE",
+                "bizStep": "unpacking",
+                "readPoint": {"id": "urn:epc:id:sgln:030001.111111.0"},
+            }
+        ]
+    )
+
+    load_paths(any_store, [_write(tmp_path / "unpack.json", unpack)])
+    investigation = Investigation(any_store)
+    investigation.refresh()
+
+    alone = investigation.provenance(UNIT_11)
+    neighbour = investigation.provenance(f"{DL}/01/00300010123455/21/12")
+    assert alone is not None
+    assert neighbour is not None
+    assert [h.party for h in alone.hops] == ["PA-MFG"]
+    assert [h.party for h in neighbour.hops] == ["PA-MFG", "PA-WHS"]
+
+
+# -- the same events, any syntax ------------------------------------------------------
+
+XML_EVENTS = """<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0"
+    creationDate="2024-01-01T00:00:00Z">
+  <EPCISBody><EventList>
+    <ObjectEvent>
+      <eventTime>2024-01-02T10:00:00+01:00</eventTime>
+      <eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+      <epcList>
+        <epc>urn:epc:id:sgtin:4012345.011111.1</epc>
+        <epc>urn:epc:id:sgtin:4012345.011111.2</epc>
+      </epcList>
+      <action>ADD</action>
+      <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
+      <bizLocation><id>urn:epc:id:sgln:4012345.00001.0</id></bizLocation>
+    </ObjectEvent>
+    <AggregationEvent>
+      <eventTime>2024-01-02T11:00:00+01:00</eventTime>
+      <eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+      <parentID>urn:epc:id:sscc:4012345.0000000001</parentID>
+      <childEPCs>
+        <epc>urn:epc:id:sgtin:4012345.011111.1</epc>
+        <epc>urn:epc:id:sgtin:4012345.011111.2</epc>
+      </childEPCs>
+      <action>ADD</action>
+      <bizStep>urn:epcglobal:cbv:bizstep:packing</bizStep>
+      <bizLocation><id>urn:epc:id:sgln:4012345.00001.0</id></bizLocation>
+    </AggregationEvent>
+    <ObjectEvent>
+      <eventTime>2024-01-03T08:00:00+01:00</eventTime>
+      <eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+      <epcList><epc>urn:epc:id:sscc:4012345.0000000001</epc></epcList>
+      <action>OBSERVE</action>
+      <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
+      <readPoint><id>urn:epc:id:sgln:4012345.00001.0</id></readPoint>
+      <bizTransactionList>
+        <bizTransaction type="urn:epcglobal:cbv:btt:po"
+          >urn:epcglobal:cbv:bt:4012345000016:PO7</bizTransaction>
+      </bizTransactionList>
+      <sourceList>
+        <source type="urn:epcglobal:cbv:sdt:owning_party"
+          >urn:epc:id:pgln:4012345.00001</source>
+      </sourceList>
+      <destinationList>
+        <destination type="urn:epcglobal:cbv:sdt:owning_party"
+          >urn:epc:id:pgln:0614141.00001</destination>
+        <destination type="urn:epcglobal:cbv:sdt:location"
+          >urn:epc:id:sgln:0614141.00002.0</destination>
+      </destinationList>
+    </ObjectEvent>
+  </EventList></EPCISBody>
+</epcis:EPCISDocument>
+"""
+
+JSON_EVENTS: list[dict[str, object]] = [
+    # The same three events, lists permuted, identifiers as Digital Links, CBV values
+    # as bare words, times at another offset.
+    {
+        "type": "ObjectEvent",
+        "eventTime": "2024-01-02T09:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "epcList": [
+            "https://id.gs1.org/01/04012345111118/21/2",
+            "https://id.gs1.org/01/04012345111118/21/1",
+        ],
+        "action": "ADD",
+        "bizStep": "commissioning",
+        "bizLocation": {"id": "https://id.gs1.org/414/4012345000016"},
+    },
+    {
+        "type": "AggregationEvent",
+        "eventTime": "2024-01-02T10:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "parentID": "https://id.gs1.org/00/040123450000000016",
+        "childEPCs": [
+            "https://id.gs1.org/01/04012345111118/21/2",
+            "https://id.gs1.org/01/04012345111118/21/1",
+        ],
+        "action": "ADD",
+        "bizStep": "packing",
+        "bizLocation": {"id": "https://id.gs1.org/414/4012345000016"},
+    },
+    {
+        "type": "ObjectEvent",
+        "eventTime": "2024-01-03T07:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "epcList": ["https://id.gs1.org/00/040123450000000016"],
+        "action": "OBSERVE",
+        "bizStep": "shipping",
+        "readPoint": {"id": "https://id.gs1.org/414/4012345000016"},
+        "bizTransactionList": [
+            {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000016:PO7"}
+        ],
+        "sourceList": [
+            {"type": "owning_party", "source": "https://id.gs1.org/417/4012345000016"}
+        ],
+        "destinationList": [
+            {"type": "location", "destination": "urn:epc:id:sgln:0614141.00002.0"},
+            {"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00001"},
+        ],
+    },
+]
+
+
+def _object_document(events: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {"eventList": events},
+    }
+
+
+def _write(path: Path, document: dict[str, object]) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _load_text(store: Store, name: str, text: str) -> EpcisReport:
+    return ingest_epcis(store, _Bytes(text.encode()), name)
+
+
+class _Bytes:
+    def __init__(self, data: bytes) -> None:
+        self._chunks: Iterator[bytes] = iter([data])
+
+    def read(self, size: int = -1) -> bytes:
+        return next(self._chunks, b"")
+
+
+def test_the_same_events_in_xml_and_json_give_the_same_graph(
+    stores: Stores, tmp_path: Path
+) -> None:
+    store = stores.open()
+    from_xml = _load_text(store, "events.xml", XML_EVENTS)
+    xml_graph = snapshot(store)
+    xml_counts = store.counts().nodes
+    xml_events = store.events(EventQuery(), 10)
+
+    again = _load_text(store, "events.json", json.dumps(_object_document(JSON_EVENTS)))
+    store = stores.empty()
+    _load_text(store, "events.json", json.dumps(_object_document(JSON_EVENTS)))
+
+    assert (from_xml.new, again.new, again.duplicate, again.written) == (3, 0, 3, {})
+    assert snapshot(store) == xml_graph
+    assert [e.id for e in store.events(EventQuery(), 10)] == [e.id for e in xml_events]
+    assert xml_counts == {
+        "Containment": 2,
+        "Item": 3,
+        "Party": 2,
+        "Product": 1,
+        "Scan": 6,
+        "Shipment": 1,
+        "Site": 2,
+    }
+
+
+def test_items_in_a_shipped_sscc_are_handed_over(stores: Stores) -> None:
+    store = stores.open()
+    _load_text(store, "events.xml", XML_EVENTS)
+    investigation = Investigation(store)
+    investigation.refresh()
+
+    provenance = investigation.provenance(f"{DL}/01/04012345111118/21/1")
+
+    assert provenance is not None
+    assert [(h.party, h.site) for h in provenance.hops] == [
+        (None, f"{DL}/414/4012345000016"),
+        (f"{DL}/417/0614141000012", f"{DL}/414/0614141000029"),
+    ]
+
+
+def test_three_time_zone_spellings_are_one_event(any_store: Store) -> None:
+    ingest(any_store, "timestampTimeZone.xml")
+
+    events = any_store.events(EventQuery(), 10)
+
+    assert len(events) == 1
+    assert events[0].event_time == datetime(2019, 10, 21, 12, 58, 56, tzinfo=UTC)
+
+
+def test_an_event_without_id_is_kept_under_its_reference_hash(
+    any_store: Store,
+) -> None:
+    hashes = sample("ReferenceEventHashAlgorithm.hashes").read_text().split()
+
+    ingest(any_store, "ReferenceEventHashAlgorithm.jsonld")
+
+    events = any_store.events(EventQuery(), 10)
+    assert [(e.id, e.hash) for e in events] == [(hashes[0], hashes[0])]
+
+
+# -- retraction -----------------------------------------------------------------------
+
+DECLARED = "urn:uuid:374d95fc-9457-4a51-bd6a-0bba133845a8"
+CORRECTIVE = "urn:uuid:404d95fc-9457-4a51-bd6a-0bba133845a8"
+OUTPUT = f"{DL}/01/04012345333336/21/AGHFG"
+
+
+def test_an_error_declaration_retracts_its_event_but_keeps_it(
+    any_store: Store,
+) -> None:
+    report = ingest(any_store, "ErrorDeclarationAndCorrectiveEvent.xml")
+
+    declared, corrective = any_store.events_by_id([DECLARED, CORRECTIVE])
+    assert report.retracted == 1
+    assert declared is not None
+    assert corrective is not None
+    assert declared.retraction == Retraction(
+        datetime(2020, 1, 14, 23, 0, tzinfo=UTC), "incorrect_data", (CORRECTIVE,)
+    )
+    assert declared.document["errorDeclaration"]["correctiveEventIDs"] == [CORRECTIVE]
+    assert corrective.retraction is None
+    scans = {
+        n.properties["event"]: n.properties.get("retracted_by")
+        for n in any_store.nodes("Scan")
+        if n.properties["item"] == OUTPUT
+    }
+    assert scans == {DECLARED: DECLARED, CORRECTIVE: None}
+    (evidence,) = any_store.item_evidence([OUTPUT])
+    assert [s.id for s in evidence.scans] == [f"{OUTPUT} @ {CORRECTIVE}"]
+    assert evidence.item is not None
+    assert evidence.item.produced_on == datetime.fromisoformat(
+        "2021-01-28T00:00:00+01:00"
+    )
+
+
+SHIP: dict[str, object] = {
+    "type": "ObjectEvent",
+    "eventID": "urn:uuid:0b4a6a54-0002-4000-8000-000000000001",
+    "eventTime": "2024-01-03T07:00:00Z",
+    "eventTimeZoneOffset": "+01:00",
+    "epcList": ["https://id.gs1.org/00/040123450000000016"],
+    "action": "OBSERVE",
+    "bizStep": "shipping",
+    "readPoint": {"id": "https://id.gs1.org/414/4012345000016"},
+    "sourceList": [
+        {"type": "owning_party", "source": "https://id.gs1.org/417/4012345000016"}
+    ],
+    "destinationList": [
+        {"type": "location", "destination": "urn:epc:id:sgln:0614141.00002.0"},
+        {"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00001"},
+    ],
+}
+DECLARATION = {
+    "declarationTime": "2024-01-04T00:00:00Z",
+    "reason": "did_not_occur",
+}
+
+
+@pytest.mark.parametrize("declaration_first", [False, True])
+def test_a_retracted_shipping_no_longer_moves_the_items(
+    any_store: Store, declaration_first: bool
+) -> None:
+    packed = json.dumps(_object_document(JSON_EVENTS[:2]))
+    shipped = json.dumps(_object_document([SHIP]))
+    declared = json.dumps(_object_document([{**SHIP, "errorDeclaration": DECLARATION}]))
+    _load_text(any_store, "packed.json", packed)
+    order = [declared, shipped] if declaration_first else [shipped, declared]
+
+    reports = [_load_text(any_store, "doc.json", text) for text in order]
+    investigation = Investigation(any_store)
+    investigation.refresh()
+
+    provenance = investigation.provenance(f"{DL}/01/04012345111118/21/1")
+    assert provenance is not None
+    assert [h.shipment for h in provenance.hops] == [None]
+    assert sum(r.retracted for r in reports) == 1
+    (shipment,) = any_store.nodes("Shipment")
+    assert shipment.properties["retracted_by"] == SHIP["eventID"]
+
+
+def test_a_retracted_commissioning_leaves_the_item_unproduced(
+    any_store: Store,
+) -> None:
+    made = {
+        **JSON_EVENTS[0],
+        "eventID": "urn:uuid:0b4a6a54-0003-4000-8000-000000000001",
+    }
+    declared = {**made, "errorDeclaration": DECLARATION}
+    _load_text(any_store, "made.json", json.dumps(_object_document([made])))
+
+    report = _load_text(any_store, "no.json", json.dumps(_object_document([declared])))
+
+    (evidence,) = any_store.item_evidence([f"{DL}/01/04012345111118/21/1"])
+    assert report.retracted == 1
+    assert evidence.item is not None
+    assert (evidence.item.produced_at, evidence.item.produced_on) == (None, None)
+    assert evidence.scans == ()
+
+
+# -- graphsvc load ---------------------------------------------------------------------
+
+
+def test_a_load_takes_epcis_documents_beside_feeds(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _jsonl(folder / "parties.jsonl", [dict(PHARMA_FEED[1])])
+    (folder / "pharma.xml").write_bytes(sample(PHARMA).read_bytes())
+    invalid = sample("ObjectEvent_with_invalid_action.json").read_bytes()
+    (folder / "invalid.json").write_bytes(invalid)
+    (folder / "manifest.json").write_text('{"files": 3}', encoding="utf-8")
+
+    report = load_paths(store, [folder])
+
+    assert report.files == ["invalid.json", "parties.jsonl", "pharma.xml"]
+    assert report.epcis_events == 8
+    assert [str(r) for r in report.rejections] == [
+        "invalid.json:1: event 1: action 'CREATE' is not one of ADD, OBSERVE, DELETE"
+    ]
+    assert report.rejections[0].field == "action"
+    assert report.failed_files == {}
+    assert report.changes[("containment", Change.NEW)] == 15
+    assert report.changes[("party", Change.NEW)] == 1
+    assert report.render().splitlines()[1:7] == [
+        "EPCIS events read: 8",
+        "kind                   new   updated unchanged",
+        "party                    1         0         0",
+        "item                    16         0         0",
+        "shipment                 1         0         0",
+        "scan                    36         0         0",
+    ]
+    assert "containment             15         0         0" in report.render()
