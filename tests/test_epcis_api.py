@@ -19,7 +19,7 @@ from graphsvc.api.epcis_query import MAX_PER_PAGE, SUPPORTED
 pytestmark = pytest.mark.slow
 
 MAX_BYTES = 64 * 1024
-POLL_SECONDS = 30
+POLL_SECONDS = 120
 
 A1 = "urn:epc:id:sgtin:0614141.107346.2017"
 A2 = "urn:epc:id:sgtin:0614141.107346.2018"
@@ -536,3 +536,33 @@ def test_the_documented_parameters_and_refusal_are_the_services_own(
     assert documented == list(SUPPORTED)
     assert f"page size: 1 to {MAX_PER_PAGE}," in query_section
     assert problem(response, 400) == json.loads(refusal)
+
+
+def test_a_full_capture_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
+    many = [
+        {
+            **EVENTS[0],
+            "eventID": f"urn:uuid:20000000-0000-4000-8000-{n:012d}",
+            "epcList": [f"urn:epc:id:sgtin:0614141.107346.9{n}"],
+        }
+        for n in range(2_000)
+    ]
+    slow = document(*many)
+    headers = {"Content-Type": "application/ld+json"}
+
+    with serve(tmp_path / "data", env={"GRAPHSVC_CAPTURE_QUEUE": "1"}) as server:
+        # The first document keeps the worker busy for seconds, the second fills
+        # the queue: the third arrives within milliseconds and finds it full.
+        answers = [
+            server.client.post("/capture", content=slow, headers=headers)
+            for _ in range(3)
+        ]
+
+        assert [a.status_code for a in answers] == [202, 202, 503]
+        refused = problem(answers[2], 503)
+        assert answers[2].headers["Retry-After"] == "5"
+        assert refused["detail"] == (
+            "1 documents are waiting to be loaded; send this one again later"
+        )
+        loaded = finished(server, answers[0].json()["captureID"])
+        assert loaded["counts"]["new"] == 2_000
