@@ -14,7 +14,12 @@ import pytest
 from conftest import REPO, shared_dir
 from server import Server, serve
 
-from graphsvc.api.epcis_query import MAX_PER_PAGE, SUPPORTED
+from graphsvc.api.epcis_query import (
+    MAX_PER_PAGE,
+    SUPPORTED,
+    make_token,
+    parse_event_params,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -494,6 +499,16 @@ def test_a_bad_identifier_is_refused_naming_the_parameter(queried: Server) -> No
     assert (refused["parameter"], refused["detail"]) == (
         "EQ_bizLocation",
         "EQ_bizLocation: GLN '0614141007771' has check digit 1, expected 6",
+    )
+
+
+def test_a_page_token_after_no_kept_event_is_refused(queried: Server) -> None:
+    token = make_token("urn:uuid:never-captured", parse_event_params([]))
+
+    response = queried.client.get("/events", params={"nextPageToken": token})
+
+    assert problem(response, 400)["detail"] == (
+        "nextPageToken: names no kept event; start the query again"
     )
 
 
