@@ -15,12 +15,17 @@ import pytest
 from conftest import REPO, shared_dir
 from server import Server, serve
 
-from graphsvc.api.epcis_query import MAX_PER_PAGE, SUPPORTED
+from graphsvc.api.epcis_query import (
+    MAX_PER_PAGE,
+    SUPPORTED,
+    make_token,
+    parse_event_params,
+)
 
 pytestmark = pytest.mark.slow
 
 MAX_BYTES = 64 * 1024
-POLL_SECONDS = 30
+POLL_SECONDS = 120
 
 A1 = "urn:epc:id:sgtin:0614141.107346.2017"
 A2 = "urn:epc:id:sgtin:0614141.107346.2018"
@@ -498,6 +503,16 @@ def test_a_bad_identifier_is_refused_naming_the_parameter(queried: Server) -> No
     )
 
 
+def test_a_page_token_after_no_kept_event_is_refused(queried: Server) -> None:
+    token = make_token("urn:uuid:never-captured", parse_event_params([]))
+
+    response = queried.client.get("/events", params={"nextPageToken": token})
+
+    assert problem(response, 400)["detail"] == (
+        "nextPageToken: names no kept event; start the query again"
+    )
+
+
 def test_a_page_token_serves_only_the_query_it_came_with(queried: Server) -> None:
     first = queried.client.get("/events", params={"perPage": "1"})
     token = first.json()["nextPageToken"]
@@ -568,3 +583,33 @@ def test_each_capture_is_recorded_in_the_load_history(tmp_path: Path) -> None:
         {"kind": "scan", "records": 36},
         {"kind": "shipment", "records": 1},
     ]
+
+
+def test_a_full_capture_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
+    many = [
+        {
+            **EVENTS[0],
+            "eventID": f"urn:uuid:20000000-0000-4000-8000-{n:012d}",
+            "epcList": [f"urn:epc:id:sgtin:0614141.107346.9{n}"],
+        }
+        for n in range(2_000)
+    ]
+    slow = document(*many)
+    headers = {"Content-Type": "application/ld+json"}
+
+    with serve(tmp_path / "data", env={"GRAPHSVC_CAPTURE_QUEUE": "1"}) as server:
+        # The first document keeps the worker busy for seconds, the second fills
+        # the queue: the third arrives within milliseconds and finds it full.
+        answers = [
+            server.client.post("/capture", content=slow, headers=headers)
+            for _ in range(3)
+        ]
+
+        assert [a.status_code for a in answers] == [202, 202, 503]
+        refused = problem(answers[2], 503)
+        assert answers[2].headers["Retry-After"] == "5"
+        assert refused["detail"] == (
+            "1 documents are waiting to be loaded; send this one again later"
+        )
+        loaded = finished(server, answers[0].json()["captureID"])
+        assert loaded["counts"]["new"] == 2_000

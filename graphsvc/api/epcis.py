@@ -106,7 +106,14 @@ def epcis_router(
         if principal_of(request.scope).brands is not None:
             return refusal(Forbidden())
         params = parse_event_params(list(request.query_params.multi_items()))
-        found = store.events(params.query, params.per_page + 1, params.after)
+        try:
+            found = store.events(params.query, params.per_page + 1, params.after)
+        except InvalidArgument as err:
+            if err.argument != "after":
+                raise
+            raise InvalidArgument(
+                "nextPageToken", "names no kept event; start the query again"
+            ) from err
 
         page, more = found[: params.per_page], len(found) > params.per_page
         token = make_token(page[-1].id, params) if more else None
