@@ -244,3 +244,14 @@ def test_upload_routes_read_their_body_within_a_limit() -> None:
     assert small.json() == {"bytes": 10}
     assert (declared.status_code, declared.json()) == (413, refused)
     assert (streamed.status_code, streamed.json()) == (413, refused)
+
+
+def test_a_fragment_cycle_is_refused_by_graphql_not_by_the_cost(data: Path) -> None:
+    cycle = "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
+
+    with client(data) as app:
+        messages = errors_of(app, cycle)
+
+    assert messages == [
+        "Cannot spread fragment 'A' within itself via 'B'.",
+    ]

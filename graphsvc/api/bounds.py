@@ -47,11 +47,13 @@ def query_cost(
     fragments: Mapping[str, FragmentDefinitionNode],
     worst_size: int,
     scale: int = 1,
+    spread: frozenset[str] = frozenset(),
 ) -> int:
     """Fields the query may resolve: each field counts once per parent result.
 
     A size given as a variable counts as `worst_size`, since validation does not
-    see variable values.
+    see variable values. A fragment spread inside itself (`spread` holds those being
+    expanded) counts nothing more: GraphQL's own rules refuse such a cycle.
     """
     cost = 0
     for node in selection.selections:
@@ -60,14 +62,21 @@ def query_cost(
             if node.selection_set is not None:
                 size = _size(node, worst_size)
                 cost += query_cost(
-                    node.selection_set, fragments, worst_size, scale * size
+                    node.selection_set, fragments, worst_size, scale * size, spread
                 )
         elif isinstance(node, InlineFragmentNode):
-            cost += query_cost(node.selection_set, fragments, worst_size, scale)
+            cost += query_cost(node.selection_set, fragments, worst_size, scale, spread)
         elif isinstance(node, FragmentSpreadNode):
-            fragment = fragments.get(node.name.value)
-            if fragment is not None:
-                cost += query_cost(fragment.selection_set, fragments, worst_size, scale)
+            name = node.name.value
+            fragment = fragments.get(name)
+            if fragment is not None and name not in spread:
+                cost += query_cost(
+                    fragment.selection_set,
+                    fragments,
+                    worst_size,
+                    scale,
+                    spread | {name},
+                )
     return cost
 
 
