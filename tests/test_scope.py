@@ -135,6 +135,24 @@ def test_a_neighbourhood_hides_other_brands_and_what_only_they_reach(
     }
 
 
+def test_a_hidden_neighbourhood_answers_as_an_unknown_id_does(app: TestClient) -> None:
+    shape = (
+        '{{ neighborhood(id: "{}", depth: 2, limit: 1)'
+        " {{ nodes {{ id }} truncated }} }}"
+    )
+
+    hidden = ask(app, "reader_b1", shape.format("Item:J1"))
+    unknown = ask(app, "reader_b1", shape.format("Item:NONE"))
+    seen = ask(app, "admin", shape.format("Item:J1"))
+
+    assert (
+        hidden
+        == unknown
+        == {"data": {"neighborhood": {"nodes": [], "truncated": False}}}
+    )
+    assert seen["data"]["neighborhood"]["truncated"] is True
+
+
 def test_the_scope_filters_nodes_for_any_reader(tmp_path: Any) -> None:
     store = open_store("embedded", loaded_data(tmp_path))
     try:

@@ -224,7 +224,9 @@ class Query:
         return Subgraph(
             nodes=[GraphNode(node=n) for n in nodes],
             edges=edges,
-            truncated=found.truncated,
+            # Said only of what the key may see: a hidden start answers as an
+            # unknown id does, or `limit` could count another brand's neighbours.
+            truncated=found.truncated and bool(nodes),
         )
 
     @strawberry.field(

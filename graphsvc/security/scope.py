@@ -3,7 +3,12 @@
 A scoped key sees its brands, their products, items, scans, authorizations,
 findings and clusters. Parties, sites and shipments are shared by every brand and
 stay visible; what a shipment carried is filtered to the key's items. Every read
-path (GraphQL today, exports later) asks a `BrandScope` rather than deciding alone.
+path (GraphQL, exports, search) asks a `BrandScope` rather than deciding alone.
+
+One thing still shows through: a neighbourhood around a node the key may see is
+cut at `limit` before other brands' nodes are taken out, so its `truncated` flag
+can tell that a shared party or site has more neighbours than the key sees. It
+matters only for keys of competing brands that share distributors.
 """
 
 from __future__ import annotations
