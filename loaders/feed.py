@@ -158,8 +158,11 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
     text = io.TextIOWrapper(
         stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
     )
-    reader = csv.reader(text)
-    header = next(reader, None)
+    reader = csv.reader(text, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise InvalidInput(f"bad CSV quoting in the header: {err}") from None
     if header is None:
         return
     columns = [c.strip() for c in header]
@@ -171,8 +174,24 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
         )
 
     start = reader.line_num + 1
-    for row in reader:
+    while True:
         source = Source(name, start)
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            # Strict quoting: a stray quote, or one never closed, which would
+            # otherwise swallow the lines after it into one cell.
+            reason = f"bad CSV quoting: {err}"
+            if "end of data" in str(err):
+                reason = (
+                    "bad CSV quoting: a quoted cell is never closed, so this line "
+                    f"and the {reader.line_num - start} after it were not read"
+                )
+            start = reader.line_num + 1
+            yield Rejection(source, reason, None, "", head)
+            continue
         start = reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue

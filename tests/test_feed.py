@@ -449,6 +449,25 @@ def test_a_csv_row_with_the_wrong_number_of_cells_is_rejected(tmp_path: Path) ->
     assert str(only(path)) == "brands.csv:2: row has 3 cells, the header has 2"
 
 
+def test_csv_quoting_is_strict_so_no_row_is_swallowed(tmp_path: Path) -> None:
+    stray = tmp_path / "stray.csv"
+    stray.write_text('kind,id,name\nbrand,BR-1,"Lu"ma\nbrand,BR-2,Orba\n')
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text('kind,id,name\nbrand,BR-1,"never closed\nbrand,BR-2,Orba\n')
+
+    from_stray = [o.key if isinstance(o, Record) else str(o) for o in read_feed(stray)]
+    from_unclosed = [str(o) for o in read_feed(unclosed)]
+
+    assert from_stray == [
+        "stray.csv:2: bad CSV quoting: ',' expected after '\"'",
+        "BR-2",
+    ]
+    assert from_unclosed == [
+        "unclosed.csv:2: bad CSV quoting: a quoted cell is never closed, so this line"
+        " and the 1 after it were not read"
+    ]
+
+
 def test_gzip_is_read_whatever_the_name(tmp_path: Path) -> None:
     path = tmp_path / "brands.csv.gz"
     path.write_bytes(gzip.compress(b"id,name\nBR-1,Luma\n"))
