@@ -262,7 +262,7 @@ def test_rollback_keeps_a_whole_document_out_and_proceed_loads_its_valid_events(
     assert rolled_back["counts"]["new"] == 0
     assert after_rollback == []
     assert proceeded["counts"]["new"] == 1
-    assert proceeded["status"] == "failed"
+    assert proceeded["status"] == "partial"
     assert [(e["position"], e["field"]) for e in proceeded["errors"]] == [
         (2, "eventTime")
     ]

@@ -3,8 +3,8 @@
 - `POST /capture` takes an EPCIS document (JSON, JSON-LD or XML) of at most
   `GRAPHSVC_CAPTURE_MAX_BYTES`, answers 202 with a capture job and its `Location`,
   and loads it in the background (`graphsvc.capture`).
-- `GET /capture/{captureID}` answers the job: running, success or failed, with counts
-  and the rejected events.
+- `GET /capture/{captureID}` answers the job: running, success, partial or failed,
+  with counts and the rejected events.
 - `GET /events` answers an EPCISQueryDocument of the events matching the supported
   query parameters (`graphsvc.api.epcis_query`), a page at a time.
 

@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 
 Behaviour = Literal["rollback", "proceed"]
 BEHAVIOURS: Final[tuple[Behaviour, ...]] = ("rollback", "proceed")
-Status = Literal["running", "success", "failed"]
+Status = Literal["running", "success", "partial", "failed"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,12 @@ class CaptureJob:
     def status(self) -> Status:
         if self.running:
             return "running"
-        return "success" if self.success else "failed"
+        if self.success:
+            return "success"
+        # With `proceed`, valid events load beside the rejected ones: a client must
+        # not read that as "nothing loaded" and send the document again.
+        kept = self.counts.get("new", 0) + self.counts.get("duplicate", 0)
+        return "partial" if kept else "failed"
 
     def finished(
         self,
