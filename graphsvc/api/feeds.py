@@ -25,6 +25,7 @@ from starlette.datastructures import UploadFile
 from starlette.types import Message, Receive
 
 from graphsvc.api.bodylimit import PayloadTooLarge, too_large
+from graphsvc.api.guards import HttpGuards
 from graphsvc.api.responses import error_response
 from graphsvc.errors import ConfigError, InvalidInput
 from graphsvc.investigation import Investigation
@@ -34,7 +35,7 @@ from loaders.history import file_digest, load_file
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES: Final = 256 * 1024 * 1024
+MAX_UPLOAD_BYTES: Final = HttpGuards.max_upload_bytes
 """The default bound on an upload's size; `GRAPHSVC_MAX_UPLOAD_BYTES` changes it."""
 COPY_CHUNK: Final = 1 << 20
 

@@ -58,7 +58,6 @@ class HttpGuards:
         """The largest body accepted under each path prefix."""
         return {
             "/graphql": self.max_graphql_bytes,
-            "/capture": self.max_upload_bytes,
             "/feeds": self.max_upload_bytes,
         }
 
