@@ -441,6 +441,35 @@ def test_unexpected_errors_are_masked_and_logged_with_their_traceback(
     assert "secret internals" in str(record.exc_info[1])
 
 
+def test_a_refused_argument_is_logged_as_a_refusal_without_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import logging
+
+    from graphsvc.api.context import Context, Limits
+    from graphsvc.api.schema import build_schema
+    from graphsvc.investigation import Investigation
+    from graphsvc.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "data")
+    context = Context(Investigation(store), Limits())
+    caplog.set_level(logging.INFO, logger="graphsvc.api.schema")
+
+    result = asyncio.run(
+        build_schema().execute(
+            "{ findings(first: 501) { totalCount } }", context_value=context
+        )
+    )
+    store.close()
+
+    message = "first: must be between 0 and 500, got 501"
+    assert [e.message for e in result.errors or []] == [message]
+    (record,) = [r for r in caplog.records if r.name == "graphsvc.api.schema"]
+    assert (record.levelname, record.exc_info) == ("INFO", None)
+    assert record.getMessage() == f"graphql.refused path=['findings'] message={message}"
+
+
 SEARCH = "query($text: String!, $first: Int) { search(text: $text, first: $first) {"
 SEARCH += " id label caption } }"
 

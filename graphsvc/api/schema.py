@@ -9,6 +9,7 @@ from typing import Final
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from graphsvc import engine
 from graphsvc.api.audit_types import AuditPage, audit_page
@@ -287,10 +288,28 @@ def _canonical(id_: str) -> str:
 def _should_mask(error: GraphQLError) -> bool:
     """Hide what went wrong unless it is one of graphsvc's own, safe messages."""
     original = error.original_error
-    if original is None or isinstance(original, GraphsvcError):
-        return False
-    log.error("graphql.unexpected path=%s", error.path, exc_info=original)
-    return True
+    return original is not None and not isinstance(original, GraphsvcError)
+
+
+class _Schema(strawberry.Schema):
+    """Logs refusals (bad arguments, bounds, access) as such, not as failures."""
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        for error in errors:
+            if _should_mask(error):
+                log.error(
+                    "graphql.unexpected path=%s",
+                    error.path,
+                    exc_info=error.original_error,
+                )
+            else:
+                log.info(
+                    "graphql.refused path=%s message=%s", error.path, error.message
+                )
 
 
 def build_schema(
@@ -300,7 +319,7 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema, with its bounds, recording, and masking of unexpected errors."""
     limits = limits or Limits()
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         types=[Entity],
         extensions=[
