@@ -245,3 +245,14 @@ def test_a_scoped_search_reads_on_past_other_brands_matches(tmp_path: Any) -> No
     assert [n.id for n in everyone] == ["P1"]
     assert [n.id for n in b2] == ["P2"]
     assert nobody == []
+
+
+def test_the_load_history_is_refused_to_scoped_keys(app: TestClient) -> None:
+    query = "{ loads { edges { node { source } } } }"
+
+    everything = ask(app, "admin", query)
+    scoped = ask(app, "reader_b1", query)
+
+    assert everything["data"]["loads"]["edges"] == [{"node": {"source": "cli"}}]
+    assert scoped["data"] is None
+    assert [e["message"] for e in scoped["errors"]] == ["this API key may not do that"]

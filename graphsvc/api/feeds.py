@@ -112,7 +112,10 @@ def feeds_router(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-        body: dict[str, object] = {"load": record.to_json()}
+        # The rejects file's place on the server's disk is not the caller's business;
+        # `rejects_url` serves it.
+        answer = {k: v for k, v in record.to_json().items() if k != "rejects_file"}
+        body: dict[str, object] = {"load": answer}
         if record.rejected:
             url = request.url_for("feed_rejects", load_id=record.id)
             body["rejects_url"] = str(url)

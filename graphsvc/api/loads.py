@@ -10,7 +10,7 @@ import strawberry
 from graphsvc.api.context import Info
 from graphsvc.api.cursors import decode_cursor, encode_cursor
 from graphsvc.api.types import PageInfo
-from graphsvc.errors import InvalidArgument
+from graphsvc.errors import Forbidden, InvalidArgument
 from graphsvc.store import loads as history
 
 
@@ -135,7 +135,13 @@ def loads_page(
     source: str | None,
     since: datetime | None,
 ) -> LoadConnection:
-    """The `loads` query: a page of the history after the cursor `after`."""
+    """The `loads` query: a page of the history after the cursor `after`.
+
+    Sources and file names tell who delivers to whom, across brands: a key scoped to
+    some brands is refused the history.
+    """
+    if not info.context.scope.unrestricted:
+        raise Forbidden()
     most = info.context.limits.max_page
     first = 50 if first is None else first
     if not 0 <= first <= most:
