@@ -49,6 +49,14 @@ _store_option = click.option(
     "and NEO4J_DATABASE.",
 )
 
+_batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=1_000_000),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Records written per transaction.",
+)
+
 
 class _Group(click.Group):
     """Turns graphsvc's own errors into one line and exit code 2."""
@@ -93,13 +101,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Where to write rejected records and report.json "
     "[default: DATA_DIR/loads/TIME].",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1, max=1_000_000),
-    default=BATCH_SIZE,
-    show_default=True,
-    help="Records written per transaction.",
-)
+@_batch_size_option
 @click.option(
     "--source",
     default="cli",
@@ -337,13 +339,7 @@ def _progress() -> Iterator[Callable[[str, int], None]]:
     show_default=True,
     help="Seconds between passes with --watch.",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1, max=1_000_000),
-    default=BATCH_SIZE,
-    show_default=True,
-    help="Records written per transaction.",
-)
+@_batch_size_option
 @click.argument(
     "sources",
     nargs=-1,
