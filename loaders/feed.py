@@ -11,9 +11,12 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final, cast
+
+import orjson
 
 from graphsvc.errors import InvalidInput
 from graphsvc.model import KINDS
@@ -27,6 +30,8 @@ MAX_NESTING: Final = 32
 """Arrays and objects nested deeper on one line are rejected before parsing."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_LONG_DIGITS: Final = re.compile(rb"[0-9]{19}")
+"""Digits enough for an integer beyond 64 bits, which orjson would read as a float."""
 _KIND_FILES: Final = {
     ("parties" if kind == "party" else f"{kind}s"): kind for kind in KINDS
 }
@@ -103,6 +108,37 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _jsonl_record(raw: bytes, source: Source) -> Record:
+    obj = _parse_fast(raw)
+    if obj is None:
+        obj = _parse_checked(raw)
+    if not isinstance(obj, dict):
+        raise InvalidInput("line is not a JSON object")
+    kind = obj.pop("kind", None)
+    if kind is None or kind == "":
+        raise InvalidInput("kind is missing", "kind")
+    if not isinstance(kind, str):
+        raise InvalidInput("kind must be text", "kind")
+    return _with_source(validate(obj, kind), source)
+
+
+def _parse_fast(raw: bytes) -> object | None:
+    """The line parsed by orjson, or None to leave it to `_parse_checked`.
+
+    orjson accepts no line that the standard parser refuses, and refuses some it takes
+    (NaN, a lone surrogate, a number out of float range), so the careful way decides
+    those and words every error. A line with long runs of digits goes there too:
+    orjson reads an integer beyond 64 bits as a float, json as the exact integer.
+    """
+    if _nesting(raw) > MAX_NESTING or _LONG_DIGITS.search(raw) is not None:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _parse_checked(raw: bytes) -> object:
+    """The line parsed by the standard parser; InvalidInput says what is wrong."""
     if raw == b"\x00overlong":
         raise InvalidInput(f"line is longer than {MAX_LINE_BYTES} bytes")
     try:
@@ -119,14 +155,7 @@ def _jsonl_record(raw: bytes, source: Source) -> Record:
         raise InvalidInput(
             f"line is not JSON: {err.msg} at column {err.colno}"
         ) from None
-    if not isinstance(obj, dict):
-        raise InvalidInput("line is not a JSON object")
-    kind = obj.pop("kind", None)
-    if kind is None or kind == "":
-        raise InvalidInput("kind is missing", "kind")
-    if not isinstance(kind, str):
-        raise InvalidInput("kind must be text", "kind")
-    return _with_source(validate(obj, kind), source)
+    return obj
 
 
 def _nesting(raw: bytes) -> int:
