@@ -118,7 +118,7 @@ def _jsonl_record(raw: bytes, source: Source) -> Record:
         raise InvalidInput("kind is missing", "kind")
     if not isinstance(kind, str):
         raise InvalidInput("kind must be text", "kind")
-    return _with_source(validate(obj, kind), source)
+    return validate(obj, kind, source)
 
 
 def _parse_fast(raw: bytes) -> object | None:
@@ -126,15 +126,37 @@ def _parse_fast(raw: bytes) -> object | None:
 
     orjson accepts no line that the standard parser refuses, and refuses some it takes
     (NaN, a lone surrogate, a number out of float range), so the careful way decides
-    those and words every error. A line with long runs of digits goes there too:
-    orjson reads an integer beyond 64 bits as a float, json as the exact integer.
+    those and words every error. orjson also reads an integer beyond 64 bits as a
+    float where json keeps it exact, so a line with a float and a long run of digits
+    goes the careful way too.
     """
-    if _nesting(raw) > MAX_NESTING or _LONG_DIGITS.search(raw) is not None:
+    if _nesting(raw) > MAX_NESTING:
         return None
     try:
-        return orjson.loads(raw)
+        obj: object = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
+    if _has_float(obj) and _LONG_DIGITS.search(raw) is not None:
+        return None
+    return obj
+
+
+def _has_float(obj: object) -> bool:
+    """Whether a parsed value holds a float anywhere (most records hold none)."""
+    if isinstance(obj, dict):
+        return _any_float(obj.values())
+    if isinstance(obj, list):
+        return _any_float(obj)
+    return isinstance(obj, float)
+
+
+def _any_float(values: Iterable[object]) -> bool:
+    # A plain loop: any() over a generator costs several times more per line here.
+    for value in values:  # noqa: SIM110
+        # Strings are most values; skipping them first keeps the check cheap.
+        if type(value) is not str and _has_float(value):
+            return True
+    return False
 
 
 def _parse_checked(raw: bytes) -> object:
@@ -222,7 +244,7 @@ def _csv_record(
     kind = fields.pop("kind", "") or stem_kind
     if not kind:
         raise InvalidInput("kind is missing", "kind")
-    return _with_source(validate(fields, kind), source)
+    return validate(fields, kind, source)
 
 
 def _check_utf8(cell: str) -> None:
@@ -230,10 +252,6 @@ def _check_utf8(cell: str) -> None:
         cell.encode("utf-8")
     except UnicodeEncodeError as err:
         raise InvalidInput(f"row is not UTF-8 (at '{cell[: err.start]}')") from None
-
-
-def _with_source(record: Record, source: Source) -> Record:
-    return Record(record.kind, record.key, record.values, record.extra, source)
 
 
 def _as_text(raw: bytes) -> str:
