@@ -11,9 +11,12 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final, cast
+
+import orjson
 
 from graphsvc.errors import InvalidInput
 from graphsvc.model import KINDS
@@ -27,6 +30,8 @@ MAX_NESTING: Final = 32
 """Arrays and objects nested deeper on one line are rejected before parsing."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_LONG_DIGITS: Final = re.compile(rb"[0-9]{19}")
+"""Digits enough for an integer beyond 64 bits, which orjson would read as a float."""
 _KIND_FILES: Final = {
     ("parties" if kind == "party" else f"{kind}s"): kind for kind in KINDS
 }
@@ -103,6 +108,59 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _jsonl_record(raw: bytes, source: Source) -> Record:
+    obj = _parse_fast(raw)
+    if obj is None:
+        obj = _parse_checked(raw)
+    if not isinstance(obj, dict):
+        raise InvalidInput("line is not a JSON object")
+    kind = obj.pop("kind", None)
+    if kind is None or kind == "":
+        raise InvalidInput("kind is missing", "kind")
+    if not isinstance(kind, str):
+        raise InvalidInput("kind must be text", "kind")
+    return validate(obj, kind, source)
+
+
+def _parse_fast(raw: bytes) -> object | None:
+    """The line parsed by orjson, or None to leave it to `_parse_checked`.
+
+    orjson accepts no line that the standard parser refuses, and refuses some it takes
+    (NaN, a lone surrogate, a number out of float range), so the careful way decides
+    those and words every error. orjson also reads an integer beyond 64 bits as a
+    float where json keeps it exact, so a line with a float and a long run of digits
+    goes the careful way too.
+    """
+    if _nesting(raw) > MAX_NESTING:
+        return None
+    try:
+        obj: object = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if _has_float(obj) and _LONG_DIGITS.search(raw) is not None:
+        return None
+    return obj
+
+
+def _has_float(obj: object) -> bool:
+    """Whether a parsed value holds a float anywhere (most records hold none)."""
+    if isinstance(obj, dict):
+        return _any_float(obj.values())
+    if isinstance(obj, list):
+        return _any_float(obj)
+    return isinstance(obj, float)
+
+
+def _any_float(values: Iterable[object]) -> bool:
+    # A plain loop: any() over a generator costs several times more per line here.
+    for value in values:  # noqa: SIM110
+        # Strings are most values; skipping them first keeps the check cheap.
+        if type(value) is not str and _has_float(value):
+            return True
+    return False
+
+
+def _parse_checked(raw: bytes) -> object:
+    """The line parsed by the standard parser; InvalidInput says what is wrong."""
     if raw == b"\x00overlong":
         raise InvalidInput(f"line is longer than {MAX_LINE_BYTES} bytes")
     try:
@@ -119,14 +177,7 @@ def _jsonl_record(raw: bytes, source: Source) -> Record:
         raise InvalidInput(
             f"line is not JSON: {err.msg} at column {err.colno}"
         ) from None
-    if not isinstance(obj, dict):
-        raise InvalidInput("line is not a JSON object")
-    kind = obj.pop("kind", None)
-    if kind is None or kind == "":
-        raise InvalidInput("kind is missing", "kind")
-    if not isinstance(kind, str):
-        raise InvalidInput("kind must be text", "kind")
-    return _with_source(validate(obj, kind), source)
+    return obj
 
 
 def _nesting(raw: bytes) -> int:
@@ -212,7 +263,7 @@ def _csv_record(
     kind = fields.pop("kind", "") or stem_kind
     if not kind:
         raise InvalidInput("kind is missing", "kind")
-    return _with_source(validate(fields, kind), source)
+    return validate(fields, kind, source)
 
 
 def _check_utf8(cell: str) -> None:
@@ -220,10 +271,6 @@ def _check_utf8(cell: str) -> None:
         cell.encode("utf-8")
     except UnicodeEncodeError as err:
         raise InvalidInput(f"row is not UTF-8 (at '{cell[: err.start]}')") from None
-
-
-def _with_source(record: Record, source: Source) -> Record:
-    return Record(record.kind, record.key, record.values, record.extra, source)
 
 
 def _as_text(raw: bytes) -> str:

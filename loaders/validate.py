@@ -26,7 +26,7 @@ from graphsvc.model import (
     FieldType,
     NodeType,
 )
-from graphsvc.records import Record, Value
+from graphsvc.records import Record, Source, Value
 
 LIST_SEPARATOR: Final = "|"
 """How CSV cells write list fields."""
@@ -39,44 +39,52 @@ _INSTANT = re.compile(
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def validate(raw: Mapping[str, object], kind: str) -> Record:
+def validate(
+    raw: Mapping[str, object], kind: str, source: Source | None = None
+) -> Record:
     """Check `raw` (a JSON object or a CSV row, without `kind`) as a `kind` record.
 
     Raises InvalidInput naming the first field at fault. Values that are None, or
-    empty strings, count as absent.
+    empty strings, count as absent. `source` is where the record was read.
 
     >>> validate({"id": "BR-1", "name": "Luma"}, "brand").values
     {'id': 'BR-1', 'name': 'Luma'}
     """
     if kind == SHIPMENT_ITEM.kind:
-        return _validate_link(raw)
+        return _validate_link(raw, source)
     node_type = FEED_BY_KIND.get(kind)
     if node_type is None:
         raise InvalidInput(
             f"kind {_quote(kind)} is not one of {', '.join(KINDS)}", "kind"
         )
 
-    present = {k: v for k, v in raw.items() if not _absent(v)}
     values: dict[str, Value] = {}
     for f, convert in _FIELD_CONVERTERS[kind]:
-        if f.name in present:
-            values[f.name] = _convert(f, convert, present[f.name])
-        elif f.required:
-            raise InvalidInput(f"{f.name} is missing", f.name)
+        value = raw.get(f.name)
+        if value is None or value == "" or value == []:
+            if f.required:
+                raise InvalidInput(f"{f.name} is missing", f.name)
+            continue
+        values[f.name] = _convert(f, convert, value)
     _check_together(node_type, values)
 
-    extra = {k: v for k, v in present.items() if k not in _FEED_FIELDS[kind]}
-    return Record(kind, _key(node_type, values), values, extra)
+    feed_fields = _FEED_FIELDS[kind]
+    extra = {}
+    if not feed_fields.issuperset(raw):
+        extra = {
+            k: v for k, v in raw.items() if k not in feed_fields and not _absent(v)
+        }
+    return Record(kind, _key(node_type, values), values, extra, source)
 
 
-def _validate_link(raw: Mapping[str, object]) -> Record:
+def _validate_link(raw: Mapping[str, object], source: Source | None) -> Record:
     values: dict[str, Value] = {}
     for f in (SHIPMENT_ITEM.source, SHIPMENT_ITEM.target):
         value = raw.get(f.name)
         if _absent(value):
             raise InvalidInput(f"{f.name} is missing", f.name)
         values[f.name] = _convert(f, _CONVERTERS[f.type], value)
-    return Record(SHIPMENT_ITEM.kind, str(values["shipment"]), values)
+    return Record(SHIPMENT_ITEM.kind, str(values["shipment"]), values, {}, source)
 
 
 def _key(node_type: NodeType, values: Mapping[str, Value]) -> str:

@@ -323,6 +323,26 @@ def test_fields_not_in_the_contract_go_to_extra(tmp_path: Path) -> None:
     assert "segment" not in record.values
 
 
+def test_extra_values_keep_what_the_standard_json_reading_gives(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"kind": "brand", "id": "BR-1", "name": "Luma", "serial": '
+        '123456789012345678901234, "huge": 1e400, "odd": "\\ud800"}\n',
+        encoding="utf-8",
+    )
+
+    (record,) = list(read_feed(path))
+
+    assert isinstance(record, Record)
+    assert record.extra == {
+        "serial": 123456789012345678901234,
+        "huge": float("inf"),
+        "odd": "\ud800",
+    }
+
+
 def test_gs1_spellings_of_one_item_key_give_one_identifier(tmp_path: Path) -> None:
     urn = accepted(tmp_path, {**ITEM, "id": "urn:epc:id:sgtin:0614141.107346.2017"})
     link = accepted(

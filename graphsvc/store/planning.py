@@ -22,6 +22,16 @@ Lookup = Callable[[NodeKey], Properties | None]
 """The committed properties of a node, or None when it does not exist."""
 
 _FIELD_OF: Final = {r.type: r.field for r in REL_TYPES}
+_UNIONS: Final = {
+    t.kind: frozenset(f.name for f in t.fields if f.type is FieldType.IDENTIFIERS)
+    for t in BY_KIND.values()
+}
+"""Per kind, the list fields that a record adds to rather than replaces."""
+_DEFAULTS: Final = {
+    t.kind: tuple((f.name, f.default) for f in t.fields if f.default is not None)
+    for t in BY_KIND.values()
+}
+"""Per kind, the values a node takes when first described without them."""
 
 
 def keys_named(records: Iterable[Record]) -> set[NodeKey]:
@@ -68,21 +78,24 @@ class Plan:
 
         t = BY_KIND[record.kind]
         key = (t.label, record.key)
-        old = self.props(key)
+        committed = self.lookup(key)
+        staged = self.nodes.get(key)
+        old = staged if staged is not None else committed
         new: Properties = dict(old) if old is not None else {}
+        unions = _UNIONS[record.kind]
         for name, value in record.values.items():
             if name == "id":
                 continue
-            if t.by_name[name].type is FieldType.IDENTIFIERS:
+            if name in unions:
                 value = _union(new.get(name, ()), value)
             new[name] = value
         if record.extra:
             new[EXTRA] = {**_mapping(new.get(EXTRA)), **record.extra}
         was_described = old is not None and t.is_described(old)
         if not was_described:
-            for f in t.fields:
-                if f.default is not None and f.name not in new:
-                    new[f.name] = f.default
+            for name, default in _DEFAULTS[record.kind]:
+                if name not in new:
+                    new[name] = default
 
         for f in t.references:
             if f.name not in record.values:
@@ -92,13 +105,13 @@ class Plan:
             targets = record.values[f.name]
             if isinstance(targets, tuple):
                 for target in targets:
-                    self._edge(f.rel, key, (f.target, target))
+                    self._edge(f.rel, key, (f.target, target), committed)
                 continue
             previous = old.get(f.name) if old is not None else None
             if isinstance(previous, str) and previous != targets:
-                self._unedge(f.rel, key, (f.target, previous))
+                self._unedge(f.rel, key, (f.target, previous), committed)
                 self.result.touched.add((f.target, previous))
-            self._edge(f.rel, key, (f.target, str(targets)))
+            self._edge(f.rel, key, (f.target, str(targets)), committed)
 
         if new == old:
             change = Change.UNCHANGED
@@ -120,33 +133,37 @@ class Plan:
         new = dict(props) if props is not None else {}
         new["items"] = (*carried, item)
         self.nodes[shipment] = new
-        self._edge(SHIPMENT_ITEM.rel, shipment, ("Item", item))
+        self._edge(SHIPMENT_ITEM.rel, shipment, ("Item", item), self.lookup(shipment))
         self.result.touched.add(shipment)
         self.result.changes[record.kind, Change.NEW] += 1
 
-    def _edge(self, rel: str, source: NodeKey, target: NodeKey) -> None:
-        if self.props(target) is None:
+    def _edge(
+        self, rel: str, source: NodeKey, target: NodeKey, committed: Properties | None
+    ) -> None:
+        """Stage a relationship; `committed` holds the source's committed properties."""
+        if target not in self.nodes and self.lookup(target) is None:
             self.nodes[target] = {}
             self.result.touched.add(target)
         edge = (rel, source, target)
         self.removed.discard(edge)
-        if not self._committed(edge):
+        if not _has_edge(committed, rel, target):
             self.added.add(edge)
 
-    def _unedge(self, rel: str, source: NodeKey, target: NodeKey) -> None:
+    def _unedge(
+        self, rel: str, source: NodeKey, target: NodeKey, committed: Properties | None
+    ) -> None:
         edge = (rel, source, target)
         self.added.discard(edge)
-        if self._committed(edge):
+        if _has_edge(committed, rel, target):
             self.removed.add(edge)
 
-    def _committed(self, edge: EdgeKey) -> bool:
-        """Whether the relationship exists in the committed state."""
-        rel, source, target = edge
-        props = self.lookup(source)
-        if props is None:
-            return False
-        value = props.get(_FIELD_OF[rel])
-        return value == target[1] or (isinstance(value, tuple) and target[1] in value)
+
+def _has_edge(committed: Properties | None, rel: str, target: NodeKey) -> bool:
+    """Whether a source node with these committed properties has the relationship."""
+    if committed is None:
+        return False
+    value = committed.get(_FIELD_OF[rel])
+    return value == target[1] or (isinstance(value, tuple) and target[1] in value)
 
 
 def _union(current: object, more: object) -> tuple[str, ...]:
