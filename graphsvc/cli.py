@@ -458,7 +458,10 @@ def export(
     if out is None:
         sys.stdout.buffer.write(body)
     else:
-        out.write_bytes(body)
+        try:
+            out.write_bytes(body)
+        except OSError as err:
+            raise ConfigError(f"cannot write {out}: {err.strerror or err}") from None
         log.info(
             "export.written path=%s nodes=%d edges=%d",
             out,

@@ -282,6 +282,20 @@ def test_the_command_writes_a_file(tmp_path: Path) -> None:
         ("Product:P2", "Brand:B1"),
     ]
 
+    nowhere = tmp_path / "no" / "such" / "dir" / "b1.gexf"
+    refused = runner.invoke(
+        main,
+        [
+            *("export", "--data-dir", str(data), "--view", "neighborhood"),
+            *("--id", "B1", "--out", str(nowhere)),
+        ],
+    )
+
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"graphsvc: error: cannot write {nowhere}: No such file or directory\n"
+    )
+
 
 def test_the_command_offers_every_view_and_format() -> None:
     command = main.commands["export"]
