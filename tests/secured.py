@@ -95,7 +95,7 @@ def client(
         investigation,
         limits,
         keys=ring,
-        guards=guards or HttpGuards(rate=None),
+        guards=guards or HttpGuards(rate=None, failed_keys=None),
         audit=log,
     )
     with TestClient(app) as running:

@@ -148,6 +148,33 @@ def test_a_key_over_its_rate_is_told_when_to_retry(data: Path) -> None:
     assert [r.status_code for r in health] == [200, 200, 200]
 
 
+def test_an_address_sending_wrong_keys_must_wait(data: Path) -> None:
+    query = {"query": "{ __typename }"}
+    guards = HttpGuards(rate=None, failed_keys="2/minute")
+
+    with client(data, guards=guards) as app:
+        first = app.post("/graphql", json=query, headers=headers("bad"))
+        right = app.post("/graphql", json=query, headers=ADMIN)
+        second = app.post("/graphql", json=query, headers=headers("bad"))
+        keyless = app.post("/graphql", json=query)
+        throttled = app.post("/graphql", json=query, headers=ADMIN)
+        health = app.get("/health", headers=headers("bad"))
+
+    assert [first.status_code, right.status_code] == [401, 200]
+    assert [second.status_code, keyless.status_code] == [401, 401]
+    assert throttled.status_code == 429
+    assert throttled.headers["retry-after"] == "60"
+    assert throttled.json() == {
+        "error": {
+            "code": "too_many_failed_keys",
+            "message": (
+                "limit of 2/minute wrong keys per address reached; retry in 60 s"
+            ),
+        }
+    }
+    assert health.status_code == 200
+
+
 def test_cors_is_off_unless_origins_are_configured(data: Path) -> None:
     preflight = {
         "Origin": "https://investigations.example",
@@ -197,6 +224,7 @@ def test_http_guards_read_the_environment() -> None:
     guards = HttpGuards.from_env(
         {
             "GRAPHSVC_RATE_LIMIT": "off",
+            "GRAPHSVC_FAILED_KEY_LIMIT": "5/hour",
             "GRAPHSVC_MAX_UPLOAD_BYTES": "1000",
             "GRAPHSVC_CORS_ORIGINS": "https://a.example, https://b.example",
         }
@@ -204,11 +232,14 @@ def test_http_guards_read_the_environment() -> None:
 
     assert guards == HttpGuards(
         rate=None,
+        failed_keys="5/hour",
         max_upload_bytes=1000,
         cors_origins=("https://a.example", "https://b.example"),
     )
     with pytest.raises(ConfigError, match="must read like 600/minute, not 'often'"):
         HttpGuards(rate="often")
+    with pytest.raises(ConfigError, match="wrong-key limit must read like 600/minute"):
+        HttpGuards(failed_keys="3")
 
 
 def test_upload_routes_read_their_body_within_a_limit() -> None:

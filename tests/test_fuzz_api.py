@@ -27,7 +27,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     return create_app(
         Investigation(open_store("embedded", data)),
         keys=KeyRing(None, ";".join(SECRETS.values())),
-        guards=HttpGuards(rate=None),
+        guards=HttpGuards(rate=None, failed_keys=None),
         audit=AuditLog(data / "audit.db"),
     )
 

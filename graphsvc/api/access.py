@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graphsvc.api.failures import FailedKeys
 from graphsvc.api.responses import error_response
 from graphsvc.errors import AccessDenied, Forbidden, Unauthenticated
 from graphsvc.security.keys import KeyRing
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 PUBLIC: Final = None
 """The role of a route anyone may call, with or without a key."""
+
+ANONYMOUS: Final = Principal("-", Role.READER, frozenset())
+"""Who calls a public route without a key that is accepted."""
 
 
 @dataclass(frozen=True)
@@ -89,16 +93,31 @@ def refusal(error: AccessDenied) -> JSONResponse:
     return error_response(error.status, code, str(error), headers=headers)
 
 
+def throttled(rate: str, wait: int) -> JSONResponse:
+    """The response for an address past its bound on wrong keys."""
+    return error_response(
+        429,
+        "too_many_failed_keys",
+        f"limit of {rate} wrong keys per address reached; retry in {wait} s",
+        headers={"Retry-After": str(wait)},
+    )
+
+
 class AccessControl:
     """ASGI middleware: authenticate the key, then check the route's role.
 
     With no keys configured every caller acts as an admin; the server then listens
-    on loopback only unless told otherwise (see `graphsvc.service.serve`).
+    on loopback only unless told otherwise (see `graphsvc.service.serve`). With
+    `failed_keys` (a rate such as `30/minute`), an address that sent that many wrong
+    keys is answered 429 until the window has moved on.
     """
 
-    def __init__(self, app: ASGIApp, keys: KeyRing) -> None:
+    def __init__(
+        self, app: ASGIApp, keys: KeyRing, failed_keys: str | None = None
+    ) -> None:
         self.app = app
         self.keys = keys
+        self.failures = FailedKeys(failed_keys) if failed_keys else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -117,24 +136,42 @@ class AccessControl:
             await JSONResponse({"detail": "Not Found"}, 404)(scope, receive, send)
             return
 
+        answer = await self._admit(scope, route)
+        if not isinstance(answer, Principal):
+            await answer(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = answer
+        await self.app(scope, receive, send)
+
+    async def _admit(self, scope: Scope, route: Route) -> Principal | JSONResponse:
+        """The caller's principal, or the response that refuses the request."""
+        method, path = scope["method"], scope["path"]
+        key = presented_key(Headers(scope=scope)) if self.keys.configured else None
+        address = (scope.get("client") or ("unknown", 0))[0]
+        if key is not None and self.failures is not None:
+            wait = await self.failures.wait(address)
+            if wait is not None and route.role is PUBLIC:
+                return ANONYMOUS  # health checks stay answerable; no key is checked
+            if wait is not None:
+                log.info("access.throttled method=%s path=%s", method, path)
+                return throttled(self.failures.rate, wait)
+
+        principal = self.keys.authenticate(key) if key is not None else None
+        if key is not None and principal is None and self.failures is not None:
+            await self.failures.refused(address)
         try:
-            principal = self._principal(Headers(scope=scope), route)
+            return self._checked(principal, route)
         except AccessDenied as err:
             log.info(
                 "access.refused method=%s path=%s status=%d", method, path, err.status
             )
-            await refusal(err)(scope, receive, send)
-            return
-        scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, receive, send)
+            return refusal(err)
 
-    def _principal(self, headers: Headers, route: Route) -> Principal:
+    def _checked(self, principal: Principal | None, route: Route) -> Principal:
         if not self.keys.configured:
             return OPEN_ACCESS
-        key = presented_key(headers)
-        principal = self.keys.authenticate(key) if key is not None else None
         if route.role is PUBLIC:
-            return principal or Principal("-", Role.READER, frozenset())
+            return principal or ANONYMOUS
         if principal is None:
             raise Unauthenticated
         if not principal.may(route.role):

@@ -113,7 +113,7 @@ def create_app(
     app.add_middleware(BodyLimit, limits=guards.body_limits())
     if guards.rate is not None:
         app.add_middleware(RateLimit, rate=guards.rate)
-    app.add_middleware(AccessControl, keys=keys)
+    app.add_middleware(AccessControl, keys=keys, failed_keys=guards.failed_keys)
     if guards.cors_origins:
         app.add_middleware(
             CORSMiddleware,
