@@ -97,7 +97,8 @@ def print_history(
     finally:
         store.close()
 
-    click.echo(f"{'started':<21}{'outcome':<24}{'records':>9}{'rejected':>9}  file")
+    header = f"{'started':<21}{'outcome':<24}{'records':>9}{'rejected':>9}"
+    click.echo(f"{header}  source  file")
     for record in records:
         click.echo(_history_line(record))
     click.echo("sources (last successful load)")
@@ -111,7 +112,7 @@ def _history_line(record: LoadRecord) -> str:
     written = sum(record.counts.values())
     line = (
         f"{_moment(record.started):<21}{record.outcome.value:<24}{written:>9}"
-        f"{record.rejected:>9}  {record.source}/{record.file_name}"
+        f"{record.rejected:>9}  {record.source}  {record.file_name}"
     )
     if record.content_hash is not None:
         line += f" sha256:{record.content_hash[:12]}"

@@ -224,9 +224,9 @@ def test_sync_and_history_on_the_command_line(tmp_path: Path) -> None:
     rows = [line[21:] for line in listed.stdout.splitlines()]
     assert listed.exit_code == 0
     assert rows[1:3] == [
-        "loaded_with_rejections          1        1  partner-b/mixed.jsonl sha256:"
+        "loaded_with_rejections          1        1  partner-b  mixed.jsonl sha256:"
         + sha(jsonl(PARTY, UNDATED))[:12],
-        "loaded                          1        0  partner-b/good.jsonl sha256:"
+        "loaded                          1        0  partner-b  good.jsonl sha256:"
         + sha(good)[:12],
     ]
     assert listed.stdout.splitlines()[3] == "sources (last successful load)"
@@ -264,6 +264,7 @@ def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
     future = runner.invoke(
         main, ["history", "--data-dir", str(data), "--since", "2999-01-01"]
     )
+    listed = runner.invoke(main, ["history", "--data-dir", str(data)])
 
     assert loaded.exit_code == 1
     assert history(data) == [
@@ -273,7 +274,14 @@ def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
          {"party": 1}, 1, None, sha(mixed), len(mixed)),
     ]  # fmt: skip
     header, sources, nightly = future.stdout.splitlines()
-    assert header.split() == ["started", "outcome", "records", "rejected", "file"]
+    assert header.split() == [
+        "started", "outcome", "records", "rejected", "source", "file"
+    ]  # fmt: skip
+    newest = listed.stdout.splitlines()[1].split()
+    assert newest[2:] == [
+        "loaded_with_rejections", "1", "1", "nightly", str(folder / "mixed.jsonl"),
+        f"sha256:{sha(mixed)[:12]}",
+    ]  # fmt: skip
     assert sources == "sources (last successful load)"
     assert nightly.startswith("  nightly: 20")
 
