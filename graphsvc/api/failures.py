@@ -7,7 +7,7 @@ import time
 
 from limits import parse
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 
 
 class FailedKeys:
@@ -16,14 +16,14 @@ class FailedKeys:
     Checking a key costs a scrypt hash (about 10 ms), so an address sending many
     different wrong keys would also hold up everyone else. Once over the bound, an
     address's keyed requests are answered 429 before any key is checked, right or
-    wrong, until the window has moved on. Requests without a key are not counted:
-    refusing them costs nothing.
+    wrong, until the window that opened with its first wrong key has closed.
+    Requests without a key are not counted: refusing them costs nothing.
     """
 
     def __init__(self, rate: str) -> None:
         self.rate = rate
         self.item = parse(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = FixedWindowRateLimiter(MemoryStorage())
 
     async def wait(self, address: str) -> int | None:
         """Seconds `address` must wait before its next key is checked, or None."""
