@@ -45,6 +45,7 @@ def _references(t: NodeType) -> tuple[tuple[str, str, str], ...]:
 
 
 _REFERENCES: Final = {t.kind: _references(t) for t in BY_KIND.values()}
+_LABELS: Final = {t.kind: t.label for t in BY_KIND.values()}
 
 
 def keys_named(records: Iterable[Record]) -> set[NodeKey]:
@@ -55,15 +56,14 @@ def keys_named(records: Iterable[Record]) -> set[NodeKey]:
             keys.add(("Shipment", str(record.values["shipment"])))
             keys.add(("Item", str(record.values["item"])))
             continue
-        t = BY_KIND[record.kind]
-        keys.add((t.label, record.key))
-        for f in t.references:
-            value = record.values.get(f.name)
-            assert f.target is not None
-            if isinstance(value, tuple):
-                keys.update((f.target, v) for v in value)
-            elif isinstance(value, str):
-                keys.add((f.target, value))
+        keys.add((_LABELS[record.kind], record.key))
+        values = record.values
+        for name, _, label in _REFERENCES[record.kind]:
+            value = values.get(name)
+            if isinstance(value, str):
+                keys.add((label, value))
+            elif isinstance(value, tuple):
+                keys.update((label, v) for v in value)
     return keys
 
 
@@ -97,7 +97,7 @@ class Plan:
         old = staged if staged is not None else committed
         new: Properties = dict(old) if old is not None else {}
         unions = _UNIONS[record.kind]
-        if "id" in values or not unions.isdisjoint(values):
+        if "id" in values or (unions and not unions.isdisjoint(values)):
             for name, value in values.items():
                 if name == "id":
                     continue
