@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 
-from graphsvc.store.sqlgraph import in_order
+from graphsvc.store.codec import Properties
+from graphsvc.store.sqlgraph import _dumps, in_order
 
 
 def test_in_order_sorts_as_sorted_does() -> None:
@@ -22,3 +24,18 @@ def test_in_order_takes_any_iterable_and_nothing() -> None:
         ("b", "1"),
     ]
     assert in_order([]) == []
+
+
+def test_node_rows_hold_no_more_memory_than_their_json() -> None:
+    props: Properties = {"item": "IT-1", "site": "SI-1", "step": "stored"}
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        rows = [_dumps(props) for _ in range(100)]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+    assert rows[0] == b'{"item":"IT-1","site":"SI-1","step":"stored"}'
+    assert held < 100 * 200

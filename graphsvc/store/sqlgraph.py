@@ -69,7 +69,9 @@ def _sync_mode() -> str:
 
 def _dumps(props: Properties) -> bytes:
     try:
-        return orjson.dumps(props)
+        # orjson hands back its bytes in a buffer of at least 4 KiB; a batch holds
+        # tens of thousands of rows at once, so each is copied to its own size.
+        return bytes(memoryview(orjson.dumps(props)))
     except orjson.JSONEncodeError:
         # orjson refuses integers beyond 64 bits, which a feed's extra fields may hold.
         return json.dumps(encode(props), ensure_ascii=False).encode()
