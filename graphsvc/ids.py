@@ -246,16 +246,10 @@ def canonical_id(value: str) -> str:
     """
     if value[:4].lower() not in _URI_HEADS:
         return value
-    head = value[:8].lower()
-    if head == "urn:epc:":
-        item = _SGTIN_URN.fullmatch(value)
-        if item is not None and (gtin := _sgtin_gtin(item[1], item[2])):
-            return f"{CANONICAL_BASE}/01/{gtin}/21/{item[3]}"
-    elif head.startswith(_LINK_HEADS):
-        item = _SGTIN_LINK.fullmatch(value)
-        if item is not None and _mod10(item[1][:-1]) == item[1][-1]:
-            return f"{CANONICAL_BASE}/01/{item[1]}/21/{item[2]}"
-    else:
+    item = _plain_item(value)
+    if item is not None:
+        return f"{CANONICAL_BASE}/01/{item[0]}/21/{item[1]}"
+    if not value[:8].lower().startswith(_GS1_HEADS):
         return value
     return _canonical_uri(value)
 
@@ -322,6 +316,9 @@ def gtin_of(identifier: str) -> str | None:
     >>> gtin_of("https://id.gs1.org/01/10614141073464/21/2017")
     '10614141073464'
     """
+    item = _plain_item(identifier)
+    if item is not None:
+        return item[0]
     key = parse_gs1(identifier)
     return key.value if key is not None and key.ai == "01" else None
 
@@ -376,6 +373,20 @@ def _mod10(digits: str) -> str:
     odd, even = digits[::-2].encode(), digits[-2::-2].encode()
     total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
     return str(-total % 10)
+
+
+def _plain_item(value: str) -> tuple[str, str] | None:
+    """GTIN and serial of an item spelled as the shortcut patterns read, else None."""
+    head = value[:8].lower()
+    if head == "urn:epc:":
+        item = _SGTIN_URN.fullmatch(value)
+        if item is not None and (gtin := _sgtin_gtin(item[1], item[2])):
+            return gtin, item[3]
+    elif head.startswith(_LINK_HEADS):
+        item = _SGTIN_LINK.fullmatch(value)
+        if item is not None and _mod10(item[1][:-1]) == item[1][-1]:
+            return item[1], item[2]
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 12)

@@ -71,7 +71,7 @@ class NodeType:
     feed: bool = True
     """False for node types that only the EPCIS loader writes (not a feed kind)."""
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
-    _describing: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _describing: frozenset[str] = field(init=False, repr=False, compare=False)
     references: tuple[Field, ...] = field(init=False, repr=False, compare=False)
     """The fields that draw relationships, in declaration order."""
 
@@ -79,7 +79,9 @@ class NodeType:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
         references = tuple(f for f in self.fields if f.is_reference)
         object.__setattr__(self, "references", references)
-        describing = tuple(f.name for f in self.fields if f.required and f.name != "id")
+        describing = frozenset(
+            f.name for f in self.fields if f.required and f.name != "id"
+        )
         object.__setattr__(self, "_describing", describing)
 
     @property
@@ -88,7 +90,7 @@ class NodeType:
 
     def is_described(self, props: Mapping[str, object]) -> bool:
         """True once a record of this kind has set the node's required fields."""
-        return all(name in props for name in self._describing)
+        return props.keys() >= self._describing
 
 
 @dataclass(frozen=True)

@@ -512,6 +512,42 @@ def test_the_same_events_in_xml_and_json_give_the_same_graph(
     }
 
 
+@pytest.mark.parametrize(
+    "batch_size",
+    [
+        2,  # batches [first, first], [with_id, third], [with_id, first]
+        1,  # every copy in a batch of its own
+    ],
+)
+def test_a_repeated_event_is_kept_and_written_once_within_and_across_batches(
+    stores: Stores, batch_size: int
+) -> None:
+    first, second, third = JSON_EVENTS
+    with_id = {**second, "eventID": "urn:uuid:0d2a1c3e-5b7f-4e8a-9c1d-2e3f4a5b6c7d"}
+    once = stores.open()
+    _load_text(
+        once, "events.json", json.dumps(_object_document([first, with_id, third]))
+    )
+    once_graph = snapshot(once)
+    once_events = [e.id for e in once.events(EventQuery(), 10)]
+    # `first` has no eventID, so its copies are known by their hash.
+    repeated = [first, first, with_id, third, with_id, first]
+
+    store = stores.empty()
+    report = ingest_epcis(
+        store,
+        _Bytes(json.dumps(_object_document(repeated)).encode()),
+        "events.json",
+        batch_size=batch_size,
+    )
+
+    assert (report.read, report.new, report.duplicate) == (6, 3, 3)
+    assert report.written == {"item": 2, "scan": 6, "containment": 2, "shipment": 1}
+    assert snapshot(store) == once_graph
+    assert [e.id for e in store.events(EventQuery(), 10)] == once_events
+    assert len(once_events) == 3
+
+
 def test_items_in_a_shipped_sscc_are_handed_over(stores: Stores) -> None:
     store = stores.open()
     _load_text(store, "events.xml", XML_EVENTS)
@@ -624,6 +660,30 @@ def test_a_retracted_shipping_no_longer_moves_the_items(
     assert [h.shipment for h in provenance.hops] == [None]
     assert sum(r.retracted for r in reports) == 1
     (shipment,) = any_store.nodes("Shipment")
+    assert shipment.properties["retracted_by"] == SHIP["eventID"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2])
+@pytest.mark.parametrize("declaration_first", [False, True])
+def test_a_declaration_in_the_same_document_retracts_within_and_across_batches(
+    any_store: Store, declaration_first: bool, batch_size: int
+) -> None:
+    declared = {**SHIP, "errorDeclaration": DECLARATION}
+    events = [declared, SHIP] if declaration_first else [SHIP, declared]
+
+    report = ingest_epcis(
+        any_store,
+        _Bytes(json.dumps(_object_document(events)).encode()),
+        "doc.json",
+        batch_size=batch_size,
+    )
+
+    (kept,) = any_store.events(EventQuery(), 10)
+    (shipment,) = any_store.nodes("Shipment")
+    assert (report.new, report.duplicate, report.retracted) == (1, 1, 1)
+    assert kept.retraction == Retraction(
+        datetime(2024, 1, 4, tzinfo=UTC), "did_not_occur", ()
+    )
     assert shipment.properties["retracted_by"] == SHIP["eventID"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from graphsvc.errors import InvalidIdentifier
-from graphsvc.ids import canonical_id, check_digit, parse_gs1
+from graphsvc.ids import canonical_id, check_digit, gtin_of, parse_gs1
 
 ITEMS = [
     "urn:epc:id:sgtin:0614141.107346.2017",
@@ -26,6 +26,14 @@ def test_shortcut_spells_items_as_the_general_reading(item: str) -> None:
 
     assert key is not None
     assert canonical_id(item) == key.canonical
+
+
+@pytest.mark.parametrize("item", ITEMS)
+def test_shortcut_reads_the_gtin_of_items_as_the_general_reading(item: str) -> None:
+    key = parse_gs1(item)
+
+    assert key is not None
+    assert gtin_of(item) == key.value
 
 
 @pytest.mark.parametrize(
@@ -49,8 +57,11 @@ def test_shortcut_spells_items_as_the_general_reading(item: str) -> None:
 def test_items_the_shortcut_declines_fail_as_before(item: str, message: str) -> None:
     with pytest.raises(InvalidIdentifier) as caught:
         canonical_id(item)
+    with pytest.raises(InvalidIdentifier) as read:
+        gtin_of(item)
 
     assert str(caught.value) == message
+    assert str(read.value) == message
 
 
 @pytest.mark.parametrize(

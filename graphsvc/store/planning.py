@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from graphsvc.model import BY_KIND, REL_TYPES, SHIPMENT_ITEM, FieldType
+from graphsvc.model import BY_KIND, REL_TYPES, SHIPMENT_ITEM, FieldType, NodeType
 from graphsvc.records import Record
 from graphsvc.store.base import BatchResult, Change, NodeKey
 from graphsvc.store.codec import EXTRA, Properties
@@ -34,6 +34,20 @@ _DEFAULTS: Final = {
 """Per kind, the values a node takes when first described without them."""
 
 
+def _references(t: NodeType) -> tuple[tuple[str, str, str], ...]:
+    """The reference fields of `t`: name, relationship type and target label."""
+    found = []
+    for f in t.references:
+        assert f.rel is not None
+        assert f.target is not None
+        found.append((f.name, f.rel, f.target))
+    return tuple(found)
+
+
+_REFERENCES: Final = {t.kind: _references(t) for t in BY_KIND.values()}
+_LABELS: Final = {t.kind: t.label for t in BY_KIND.values()}
+
+
 def keys_named(records: Iterable[Record]) -> set[NodeKey]:
     """Every node a batch may read: the records' own nodes and what they reference."""
     keys: set[NodeKey] = set()
@@ -42,15 +56,14 @@ def keys_named(records: Iterable[Record]) -> set[NodeKey]:
             keys.add(("Shipment", str(record.values["shipment"])))
             keys.add(("Item", str(record.values["item"])))
             continue
-        t = BY_KIND[record.kind]
-        keys.add((t.label, record.key))
-        for f in t.references:
-            value = record.values.get(f.name)
-            assert f.target is not None
-            if isinstance(value, tuple):
-                keys.update((f.target, v) for v in value)
-            elif isinstance(value, str):
-                keys.add((f.target, value))
+        keys.add((_LABELS[record.kind], record.key))
+        values = record.values
+        for name, _, label in _REFERENCES[record.kind]:
+            value = values.get(name)
+            if isinstance(value, str):
+                keys.add((label, value))
+            elif isinstance(value, tuple):
+                keys.update((label, v) for v in value)
     return keys
 
 
@@ -78,17 +91,21 @@ class Plan:
 
         t = BY_KIND[record.kind]
         key = (t.label, record.key)
+        values = record.values
         committed = self.lookup(key)
         staged = self.nodes.get(key)
         old = staged if staged is not None else committed
         new: Properties = dict(old) if old is not None else {}
         unions = _UNIONS[record.kind]
-        for name, value in record.values.items():
-            if name == "id":
-                continue
-            if name in unions:
-                value = _union(new.get(name, ()), value)
-            new[name] = value
+        if "id" in values or (unions and not unions.isdisjoint(values)):
+            for name, value in values.items():
+                if name == "id":
+                    continue
+                if name in unions:
+                    value = _union(new.get(name, ()), value)
+                new[name] = value
+        else:
+            new.update(values)
         if record.extra:
             new[EXTRA] = {**_mapping(new.get(EXTRA)), **record.extra}
         was_described = old is not None and t.is_described(old)
@@ -97,21 +114,19 @@ class Plan:
                 if name not in new:
                     new[name] = default
 
-        for f in t.references:
-            if f.name not in record.values:
+        for name, rel, label in _REFERENCES[record.kind]:
+            if name not in values:
                 continue
-            assert f.rel is not None
-            assert f.target is not None
-            targets = record.values[f.name]
+            targets = values[name]
             if isinstance(targets, tuple):
                 for target in targets:
-                    self._edge(f.rel, key, (f.target, target), committed)
+                    self._edge(rel, key, (label, target), committed)
                 continue
-            previous = old.get(f.name) if old is not None else None
+            previous = old.get(name) if old is not None else None
             if isinstance(previous, str) and previous != targets:
-                self._unedge(f.rel, key, (f.target, previous), committed)
-                self.result.touched.add((f.target, previous))
-            self._edge(f.rel, key, (f.target, str(targets)), committed)
+                self._unedge(rel, key, (label, previous), committed)
+                self.result.touched.add((label, previous))
+            self._edge(rel, key, (label, str(targets)), committed)
 
         if new == old:
             change = Change.UNCHANGED

@@ -8,6 +8,7 @@ counting them as evidence.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -326,7 +327,12 @@ def _containment(
 
 def _local(instant: datetime, offset: str) -> datetime:
     """A UTC instant shown at the event's own offset (`+05:30`)."""
+    return instant.astimezone(_zone(offset))
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(offset: str) -> timezone:
+    # A document's events share a few offsets; each is read once.
     sign = -1 if offset.startswith("-") else 1
     hours, _, minutes = offset[1:].partition(":")
-    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-    return instant.astimezone(timezone(sign * delta))
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))

@@ -1,0 +1,41 @@
+"""The embedded store's SQLite rows: the order a batch's rows are written in."""
+
+from __future__ import annotations
+
+import random
+import tracemalloc
+
+from graphsvc.store.codec import Properties
+from graphsvc.store.sqlgraph import _dumps, in_order
+
+
+def test_in_order_sorts_as_sorted_does() -> None:
+    words = ["", "a", "ab", "b", "a\x00", "é", "Z"]
+    rows = [(x, y, z) for x in words[:3] for y in words for z in words[2:]]
+    random.Random(7).shuffle(rows)
+
+    assert in_order(rows) == sorted(rows)
+
+
+def test_in_order_takes_any_iterable_and_nothing() -> None:
+    assert in_order(iter({("b", "1"), ("a", "2"), ("a", "1")})) == [
+        ("a", "1"),
+        ("a", "2"),
+        ("b", "1"),
+    ]
+    assert in_order([]) == []
+
+
+def test_node_rows_hold_no_more_memory_than_their_json() -> None:
+    props: Properties = {"item": "IT-1", "site": "SI-1", "step": "stored"}
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        rows = [_dumps(props) for _ in range(100)]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+    assert rows[0] == b'{"item":"IT-1","site":"SI-1","step":"stored"}'
+    assert held < 100 * 200
