@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
+from strawberry.types.nodes import SelectedField, Selection
 
 from graphsvc import engine
 from graphsvc.api.audit_types import AuditPage, audit_page
@@ -115,12 +116,30 @@ class Query:
     async def provenance(self, info: Info, item_id: strawberry.ID) -> Provenance | None:
         canonical = _canonical(item_id)
         found = info.context.investigation.provenance(canonical)
-        node = await load(info, "Item", canonical)
-        if found is None or node is None:
+        if found is None:
             return None
+        # The item and the nodes the hops name, where the query asks for them, come
+        # in one load; the hops then answer without a resolver to await each.
+        asked = _hop_fields(info)
+        keys: list[NodeKey] = [("Item", canonical)]
+        for hop in found.hops:
+            keys += [
+                (label, id_)
+                for field, label, id_ in (
+                    ("party", "Party", hop.party),
+                    ("site", "Site", hop.site),
+                    ("shipment", "Shipment", hop.shipment),
+                )
+                if field in asked and id_ is not None
+            ]
+        loaded = await info.context.nodes.load_many(keys)
+        node = loaded[0]
+        if node is None:
+            return None
+        nodes = dict(zip(keys, loaded, strict=True))
         return Provenance(
             item=Item(node=node),
-            hops=[CustodyHop(hop=h) for h in found.hops],
+            hops=[CustodyHop(hop=h, nodes=nodes) for h in found.hops],
             findings=[Finding(finding=f) for f in found.findings],
         )
 
@@ -265,6 +284,24 @@ class Query:
         self, info: Info, first: int = 50, after: str | None = None
     ) -> AuditPage:
         return audit_page(info, first, after)
+
+
+def _hop_fields(info: Info) -> set[str]:
+    """The names of the fields the query asks of `hops`, through fragments."""
+    asked: set[str] = set()
+
+    def walk(selections: list[Selection], in_hops: bool) -> None:
+        for selection in selections:
+            if not isinstance(selection, SelectedField):
+                walk(selection.selections, in_hops)
+            elif in_hops:
+                asked.add(selection.name)
+            elif selection.name == "hops":
+                walk(selection.selections, True)
+
+    for field in info.selected_fields:
+        walk(field.selections, False)
+    return asked
 
 
 def _no_findings() -> FindingConnection:

@@ -9,7 +9,7 @@ its id only and `described: false`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -318,14 +318,18 @@ class Shipment(Entity):
 @strawberry.type(description="A stretch of time during which one party held the item.")
 class CustodyHop:
     hop: strawberry.Private[engine.CustodyHop]
+    nodes: strawberry.Private[Mapping[NodeKey, Node | None]]
+    """Nodes the hop names, loaded with the rest of its chain (see `provenance`)."""
 
     @strawberry.field(description="The holder; null when unknown.")
-    async def party(self, info: Info) -> Party | None:
-        return await _party(info, self.hop.party)
+    def party(self, info: Info) -> Party | None:
+        node = self._node(info, "Party", self.hop.party)
+        return Party(node=node) if node is not None else None
 
     @strawberry.field(description="Where the item was held.")
-    async def site(self, info: Info) -> Site | None:
-        return await _site(info, self.hop.site)
+    def site(self, info: Info) -> Site | None:
+        node = self._node(info, "Site", self.hop.site)
+        return Site(node=node) if node is not None else None
 
     @strawberry.field(name="from", description="When the hop began.")
     def start(self) -> datetime:
@@ -336,8 +340,9 @@ class CustodyHop:
         return self.hop.until
 
     @strawberry.field(description="The shipment through which the item arrived.")
-    async def shipment(self, info: Info) -> Shipment | None:
-        return await _shipment(info, self.hop.shipment)
+    def shipment(self, info: Info) -> Shipment | None:
+        node = self._node(info, "Shipment", self.hop.shipment)
+        return Shipment(node=node) if node is not None else None
 
     @strawberry.field(description="False while the arriving shipment has no delivery.")
     def confirmed(self) -> bool:
@@ -349,6 +354,12 @@ class CustodyHop:
     )
     def authorized(self) -> bool | None:
         return self.hop.authorized
+
+    def _node(self, info: Info, label: str, id_: str | None) -> Node | None:
+        if id_ is None:
+            return None
+        key = (label, id_)
+        return self.nodes[key] if key in self.nodes else info.context.node_now(key)
 
 
 @strawberry.type(description="One suspicious fact about an item, explained.")
