@@ -86,6 +86,26 @@ def test_each_graphql_bound_refuses_with_its_message(
         assert errors_of(app, query) == messages
 
 
+def test_a_document_seen_before_is_refused_again(data: Path) -> None:
+    # Parsing and validation are cached by query text: the cached verdict must
+    # still refuse, and a harmless query after them must still pass.
+    limits = Limits(max_query_depth=2, max_cost=50)
+    deep = '{ item(id: "I1") { product { brand { id } } } }'
+    costly = "{ findings(first: 50) { totalCount } }"
+
+    with client(data, limits=limits) as app:
+        answers = [errors_of(app, q) for q in (deep, costly, deep, costly)]
+        harmless = errors_of(app, '{ item(id: "I1") { id } }')
+
+    depth = ["'anonymous' exceeds maximum operation depth of 2"]
+    cost = [
+        "query cost 51 is over the limit of 50 (each field counts once per result"
+        " of its parent)"
+    ]
+    assert answers == [depth, cost, depth, cost]
+    assert harmless == []
+
+
 def test_the_cost_counts_fields_per_parent_result() -> None:
     from graphql import OperationDefinitionNode, parse
 

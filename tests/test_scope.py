@@ -77,6 +77,19 @@ def test_items_products_and_brands_of_other_brands_do_not_exist(
     }
 
 
+def test_the_same_query_text_keeps_to_each_keys_scope(app: TestClient) -> None:
+    # Parsing and validation are cached by query text; the answer must not be.
+    query = '{ provenance(itemId: "J1") { item { id } hops { party { id } } } }'
+
+    first = ask(app, "reader", query)
+    scoped = ask(app, "reader_b1", query)
+    again = ask(app, "reader", query)
+
+    assert first == again
+    assert first["data"]["provenance"]["item"] == {"id": "J1"}
+    assert scoped == {"data": {"provenance": None}}
+
+
 def test_shipments_show_only_the_keys_items(app: TestClient) -> None:
     query = '{ shipment(id: "SH1") { itemCount itemIds } }'
 
