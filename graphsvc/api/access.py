@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graphsvc.api.failures import FailedKeys
+from graphsvc.api.quota import Quota
 from graphsvc.api.responses import error_response
 from graphsvc.errors import AccessDenied, Forbidden, Unauthenticated
 from graphsvc.security.keys import KeyRing
@@ -107,9 +107,13 @@ class AccessControl:
     """ASGI middleware: authenticate the key, then check the route's role.
 
     With no keys configured every caller acts as an admin; the server then listens
-    on loopback only unless told otherwise (see `graphsvc.service.serve`). With
-    `failed_keys` (a rate such as `30/minute`), an address that sent that many wrong
-    keys is answered 429 until the window has moved on.
+    on loopback only unless told otherwise (see `graphsvc.service.serve`).
+
+    Checking a key costs a scrypt hash (about 10 ms), so an address sending many
+    different wrong keys could guess at leisure and hold up everyone else. With
+    `failed_keys` (a rate such as `30/minute`), an address that sent that many is
+    answered 429 for the rest of its window before any key is checked, right or
+    wrong. Requests without a key are not counted: refusing them costs nothing.
     """
 
     def __init__(
@@ -117,7 +121,7 @@ class AccessControl:
     ) -> None:
         self.app = app
         self.keys = keys
-        self.failures = FailedKeys(failed_keys) if failed_keys else None
+        self.failures = Quota(failed_keys) if failed_keys else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -158,7 +162,7 @@ class AccessControl:
 
         principal = self.keys.authenticate(key) if key is not None else None
         if key is not None and principal is None and self.failures is not None:
-            await self.failures.refused(address)
+            await self.failures.hit(address)
         try:
             return self._checked(principal, route)
         except AccessDenied as err:
