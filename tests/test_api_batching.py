@@ -7,12 +7,10 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
-from graphsvc.api.context import Context, Info, Limits
+from graphsvc.api.context import Context, Limits
 from graphsvc.api.schema import build_schema
-from graphsvc.api.types import CustodyHop
 from graphsvc.investigation import Investigation
 from graphsvc.store.base import Node, NodeKey
 from graphsvc.store.embedded import EmbeddedStore
@@ -171,19 +169,3 @@ def test_hops_asked_through_fragments_and_aliases_answer_the_same(
     store.close()
 
     assert found == {"provenance": {"steps": expected["provenance"]["hops"]}}
-
-
-def test_a_hop_not_loaded_with_its_chain_reads_its_node_itself(
-    tmp_path: Path,
-) -> None:
-    store, investigation = _chain_store(tmp_path)
-    chain = investigation.provenance("I1")
-    assert chain is not None
-    hop = CustodyHop(hop=chain.hops[1], nodes={})
-    info = cast(Info, SimpleNamespace(context=Context(investigation, Limits())))
-
-    party = hop.party(info)
-    store.close()
-
-    assert party is not None
-    assert (party.node.id, party.node.properties["name"]) == ("X", "Grey")

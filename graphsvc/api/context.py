@@ -107,10 +107,6 @@ class Context(BaseContext):
             load_fn=self._load_nodes, cache=True
         )
 
-    def node_now(self, key: NodeKey) -> Node | None:
-        """One node read at once, outside the loader's batches, within the scope."""
-        return self.scope.visible(self.investigation.store.nodes_by_key([key]))[0]
-
     async def _load_nodes(self, keys: Sequence[NodeKey]) -> list[Node | None]:
         return self.scope.visible(self.investigation.store.nodes_by_key(keys))
 

@@ -10,7 +10,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
-from strawberry.types.nodes import SelectedField, Selection
 
 from graphsvc import engine
 from graphsvc.api.audit_types import AuditPage, audit_page
@@ -118,19 +117,18 @@ class Query:
         found = info.context.investigation.provenance(canonical)
         if found is None:
             return None
-        # The item and the nodes the hops name, where the query asks for them, come
-        # in one load; the hops then answer without a resolver to await each.
-        asked = _hop_fields(info)
+        # The item and every node the hops name come in one load; the hops then
+        # answer without a resolver to await each.
         keys: list[NodeKey] = [("Item", canonical)]
         for hop in found.hops:
             keys += [
                 (label, id_)
-                for field, label, id_ in (
-                    ("party", "Party", hop.party),
-                    ("site", "Site", hop.site),
-                    ("shipment", "Shipment", hop.shipment),
+                for label, id_ in (
+                    ("Party", hop.party),
+                    ("Site", hop.site),
+                    ("Shipment", hop.shipment),
                 )
-                if field in asked and id_ is not None
+                if id_ is not None
             ]
         loaded = await info.context.nodes.load_many(keys)
         node = loaded[0]
@@ -284,24 +282,6 @@ class Query:
         self, info: Info, first: int = 50, after: str | None = None
     ) -> AuditPage:
         return audit_page(info, first, after)
-
-
-def _hop_fields(info: Info) -> set[str]:
-    """The names of the fields the query asks of `hops`, through fragments."""
-    asked: set[str] = set()
-
-    def walk(selections: list[Selection], in_hops: bool) -> None:
-        for selection in selections:
-            if not isinstance(selection, SelectedField):
-                walk(selection.selections, in_hops)
-            elif in_hops:
-                asked.add(selection.name)
-            elif selection.name == "hops":
-                walk(selection.selections, True)
-
-    for field in info.selected_fields:
-        walk(field.selections, False)
-    return asked
 
 
 def _no_findings() -> FindingConnection:

@@ -322,13 +322,13 @@ class CustodyHop:
     """Nodes the hop names, loaded with the rest of its chain (see `provenance`)."""
 
     @strawberry.field(description="The holder; null when unknown.")
-    def party(self, info: Info) -> Party | None:
-        node = self._node(info, "Party", self.hop.party)
+    def party(self) -> Party | None:
+        node = self._node("Party", self.hop.party)
         return Party(node=node) if node is not None else None
 
     @strawberry.field(description="Where the item was held.")
-    def site(self, info: Info) -> Site | None:
-        node = self._node(info, "Site", self.hop.site)
+    def site(self) -> Site | None:
+        node = self._node("Site", self.hop.site)
         return Site(node=node) if node is not None else None
 
     @strawberry.field(name="from", description="When the hop began.")
@@ -340,8 +340,8 @@ class CustodyHop:
         return self.hop.until
 
     @strawberry.field(description="The shipment through which the item arrived.")
-    def shipment(self, info: Info) -> Shipment | None:
-        node = self._node(info, "Shipment", self.hop.shipment)
+    def shipment(self) -> Shipment | None:
+        node = self._node("Shipment", self.hop.shipment)
         return Shipment(node=node) if node is not None else None
 
     @strawberry.field(description="False while the arriving shipment has no delivery.")
@@ -355,11 +355,8 @@ class CustodyHop:
     def authorized(self) -> bool | None:
         return self.hop.authorized
 
-    def _node(self, info: Info, label: str, id_: str | None) -> Node | None:
-        if id_ is None:
-            return None
-        key = (label, id_)
-        return self.nodes[key] if key in self.nodes else info.context.node_now(key)
+    def _node(self, label: str, id_: str | None) -> Node | None:
+        return self.nodes[label, id_] if id_ is not None else None
 
 
 @strawberry.type(description="One suspicious fact about an item, explained.")
