@@ -139,7 +139,12 @@ def serve(
     audit = AuditLog(audit_path(data_dir))
     log.info("service.listening url=http://%s:%d/graphql", host, port)
     app = create_app(
-        investigation, limits, data_dir, keys=keys, guards=guards, audit=audit
+        investigation,
+        limits,
+        data_dir=data_dir,
+        keys=keys,
+        guards=guards,
+        audit=audit,
     )
     uvicorn.run(app, host=host, port=port, log_config=None)
 

@@ -94,6 +94,7 @@ def client(
     app = create_app(
         investigation,
         limits,
+        data_dir=data_dir,
         keys=ring,
         guards=guards or HttpGuards(rate=None, failed_keys=None),
         audit=log,

@@ -26,6 +26,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     data: Path = loaded_data(tmp_path_factory.mktemp("fuzz"))
     return create_app(
         Investigation(open_store("embedded", data)),
+        data_dir=data,
         keys=KeyRing(None, ";".join(SECRETS.values())),
         guards=HttpGuards(rate=None, failed_keys=None),
         audit=AuditLog(data / "audit.db"),

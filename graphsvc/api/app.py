@@ -9,7 +9,6 @@ configured), access control, rate limit, body size limit and the REST audit.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,21 +43,20 @@ log = logging.getLogger(__name__)
 def create_app(
     investigation: Investigation,
     limits: Limits | None = None,
-    data_dir: Path | None = None,
     *,
+    data_dir: Path,
     keys: KeyRing | None = None,
     guards: HttpGuards | None = None,
     audit: AuditLog | None = None,
 ) -> FastAPI:
     """The FastAPI application serving one store; it closes the store on shutdown.
 
-    Uploads (`POST /feeds`) are staged, and their rejects kept, under `data_dir`; a
-    temporary directory when None. Without `keys` (or with a key ring that has no
+    Uploads (`POST /feeds`) are staged, and their rejects kept, under `data_dir`.
+    Without `keys` (or with a key ring that has no
     keys) every caller may do everything; `graphsvc.service.serve` then listens on
     loopback only.
     """
     limits = limits or Limits()
-    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="graphsvc-"))
     keys = keys or KeyRing()
     guards = guards or HttpGuards()
 
