@@ -314,7 +314,7 @@ class EmbeddedStore:
             spans = containment.spans(items, self._as_child, self._emptied)
             containers = {s.container for ss in spans.values() for s in ss}
             moves = self._movements([*items, *containers])
-            lookup = self._props.get
+            facts = graphreads.Facts(self._props.get, self._grants)
 
             found = []
             for item_id in item_ids:
@@ -325,7 +325,7 @@ class EmbeddedStore:
                 inside = [(s, moves[s.container]) for s in spans[item_id]]
                 found.append(
                     graphreads.item_evidence(
-                        item_id, props, shipments, scans, lookup, self._grants, inside
+                        item_id, props, shipments, scans, facts, inside
                     )
                 )
             return found

@@ -37,13 +37,56 @@ Movements = tuple[Sequence[tuple[str, Props]], Sequence[tuple[str, Props]]]
 """The shipments and the scans of one item or container: each one's id and props."""
 
 
+class Facts:
+    """The parties, sites and authorizations of one batch of items, each built once.
+
+    The items of a batch share most of these (a distributor receives thousands of
+    them), so building their facts once per batch rather than once per item is most
+    of what assembling evidence costs.
+    """
+
+    __slots__ = ("_authorizations", "_grants", "_lookup", "_parties", "_sites")
+
+    def __init__(self, lookup: Lookup, grants: Grants) -> None:
+        self._lookup = lookup
+        self._grants = grants
+        self._parties: dict[str, PartyFacts] = {}
+        self._sites: dict[str, SiteFacts] = {}
+        self._authorizations: dict[tuple[str, str], list[AuthorizationFacts]] = {}
+
+    def lookup(self, key: NodeKey) -> Props | None:
+        return self._lookup(key)
+
+    def party(self, party_id: str) -> PartyFacts:
+        found = self._parties.get(party_id)
+        if found is None:
+            found = self._parties[party_id] = party_facts(self._lookup, party_id)
+        return found
+
+    def site(self, site_id: str) -> SiteFacts:
+        found = self._sites.get(site_id)
+        if found is None:
+            found = self._sites[site_id] = _site_facts(self._lookup, site_id)
+        return found
+
+    def authorizations(self, brand: str, party: str) -> list[AuthorizationFacts]:
+        """`party`'s described authorizations from `brand`."""
+        found = self._authorizations.get((brand, party))
+        if found is None:
+            found = self._authorizations[brand, party] = []
+            for auth_id in self._grants.get(party, ()):
+                props = self._lookup(("Authorization", auth_id)) or {}
+                if props.get("brand") == brand and AUTHORIZATION.is_described(props):
+                    found.append(_authorization_facts(auth_id, props))
+        return found
+
+
 def item_evidence(
     item_id: str,
     props: Props,
     shipments: Sequence[tuple[str, Props]],
     scans: Sequence[tuple[str, Props]],
-    lookup: Lookup,
-    grants: Grants,
+    facts: Facts,
     containment: Sequence[tuple[Span, Movements]] = (),
 ) -> ItemEvidence:
     """The engine's evidence for one item from its node and its neighbours' nodes.
@@ -51,6 +94,7 @@ def item_evidence(
     `containment` pairs each span of the item inside a container with the
     container's own shipments and scans. Retracted shipments and scans are left out.
     """
+    lookup = facts.lookup
     item = _item_facts(lookup, item_id, props) if ITEM.is_described(props) else None
     shipment_facts = _shipments(shipments)
     scan_facts = _scans(scans)
@@ -76,7 +120,7 @@ def item_evidence(
     site_ids.update(sc.site for sc in (*scan_facts, *moved_scans))
     if item is not None and item.produced_at is not None:
         site_ids.add(item.produced_at)
-    sites = {s: _site_facts(lookup, s) for s in sorted(site_ids)}
+    sites = {s: facts.site(s) for s in sorted(site_ids)}
     party_ids = {
         p
         for sh in (*shipment_facts, *moved_shipments)
@@ -85,7 +129,7 @@ def item_evidence(
     party_ids.update(sc.party for sc in (*scan_facts, *moved_scans))
     party_ids.update(site.operator for site in sites.values())
     named = sorted(p for p in party_ids if p is not None)
-    parties = {p: party_facts(lookup, p) for p in named}
+    parties = {p: facts.party(p) for p in named}
     brand = item.brand if item is not None else None
 
     return ItemEvidence(
@@ -95,7 +139,7 @@ def item_evidence(
         tuple(scan_facts),
         sites,
         parties,
-        _authorizations(lookup, grants, brand, parties) if brand is not None else (),
+        _authorizations(facts, brand, parties) if brand is not None else (),
         spans,
     )
 
@@ -195,14 +239,9 @@ def party_facts(lookup: Lookup, party_id: str) -> PartyFacts:
 
 
 def _authorizations(
-    lookup: Lookup, grants: Grants, brand: str, parties: Mapping[str, PartyFacts]
+    facts: Facts, brand: str, parties: Mapping[str, PartyFacts]
 ) -> tuple[AuthorizationFacts, ...]:
-    found = []
-    for party in parties:
-        for auth_id in grants.get(party, ()):
-            props = lookup(("Authorization", auth_id)) or {}
-            if props.get("brand") == brand and AUTHORIZATION.is_described(props):
-                found.append(_authorization_facts(auth_id, props))
+    found = [a for party in parties for a in facts.authorizations(brand, party)]
     return tuple(sorted(found, key=lambda a: (a.party, a.valid_from, a.id)))
 
 

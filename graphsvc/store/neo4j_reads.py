@@ -144,12 +144,12 @@ def item_evidence(tx: Tx, item_ids: Sequence[str]) -> list[ItemEvidence]:
     for id_ in containers:
         moves.setdefault(id_, ([], []))
 
+    facts = graphreads.Facts(nodes.get, grants)
     return [
         graphreads.item_evidence(
             i,
             *items[i],
-            nodes.get,
-            grants,
+            facts,
             [(span, moves[span.container]) for span in spans[i]],
         )
         for i in item_ids
