@@ -187,11 +187,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work here and keep the files")
     args = parser.parse_args()
 
-    root = args.keep or Path(tempfile.mkdtemp(prefix="graphsvc-bench-"))
-    data = prepare(root, args.items, args.seed)
-    print(f"items                  {args.items:12,}")
-    ids = in_process(data, random.Random(args.seed))
-    over_http(data, ids)
+    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as scratch:
+        data = prepare(args.keep or Path(scratch), args.items, args.seed)
+        print(f"items                  {args.items:12,}")
+        ids = in_process(data, random.Random(args.seed))
+        over_http(data, ids)
 
 
 if __name__ == "__main__":

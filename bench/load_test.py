@@ -316,19 +316,23 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work here and keep the files")
     args = parser.parse_args()
 
-    root = args.keep or Path(tempfile.mkdtemp(prefix="graphsvc-load-"))
-    root.mkdir(parents=True, exist_ok=True)
-    data, items, parties = prepare(root, args.items, args.seed)
-    server, url = serve(data, root)
-    try:
-        tally, elapsed, has_capture = asyncio.run(
-            run(url, args.clients, args.seconds, args.seed, items, parties)
-        )
-        lost = asyncio.run(lost_captures(url, tally.captures)) if has_capture else None
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    sys.exit(0 if report(tally, elapsed, args.clients, lost) else 1)
+    with tempfile.TemporaryDirectory(prefix="graphsvc-load-") as scratch:
+        root = args.keep or Path(scratch)
+        root.mkdir(parents=True, exist_ok=True)
+        data, items, parties = prepare(root, args.items, args.seed)
+        server, url = serve(data, root)
+        try:
+            tally, elapsed, has_capture = asyncio.run(
+                run(url, args.clients, args.seconds, args.seed, items, parties)
+            )
+            lost = (
+                asyncio.run(lost_captures(url, tally.captures)) if has_capture else None
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        passed = report(tally, elapsed, args.clients, lost)
+    sys.exit(0 if passed else 1)
 
 
 if __name__ == "__main__":
