@@ -113,13 +113,14 @@ def main() -> None:
 
     from graphsvc.generate import generate
 
-    root = args.keep or Path(tempfile.mkdtemp(prefix="graphsvc-bench-"))
-    feed, data = root / "feed", root / "data"
-    if not (feed / "truth.json").exists():
-        generate(feed, items=args.items, seed=args.seed)
-    parsed = _phase("parse", str(feed))
-    loaded = _phase("load", str(feed), str(data))
-    reopened = _phase("reopen", str(data))
+    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as scratch:
+        root = args.keep or Path(scratch)
+        feed, data = root / "feed", root / "data"
+        if not (feed / "truth.json").exists():
+            generate(feed, items=args.items, seed=args.seed)
+        parsed = _phase("parse", str(feed))
+        loaded = _phase("load", str(feed), str(data))
+        reopened = _phase("reopen", str(data))
 
     parse_rate = parsed["records"] / parsed["seconds"]
     load_rate = loaded["records"] / loaded["seconds"]
