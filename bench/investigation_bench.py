@@ -69,7 +69,7 @@ def prepare(root: Path, items: int, seed: int) -> Path:
 
 
 def in_process(data: Path, rng: random.Random) -> list[str]:
-    from graphsvc.engine import evaluate
+    from graphsvc.engine import findings_of
     from graphsvc.investigation import Investigation
     from graphsvc.store.embedded import EmbeddedStore
 
@@ -89,7 +89,7 @@ def in_process(data: Path, rng: random.Random) -> list[str]:
     start = time.perf_counter()
     for chunk in range(0, len(everything), 2_000):
         part = everything[chunk : chunk + 2_000]
-        [evaluate(e) for e in store.item_evidence(part)]
+        [findings_of(e) for e in store.item_evidence(part)]
     seconds = time.perf_counter() - start
     print(
         f"findings, all items    {len(everything) / seconds:12,.0f} items/s "

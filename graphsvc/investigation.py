@@ -12,7 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from graphsvc.engine import DistributorCluster, Provenance, evaluate, find_clusters
+from graphsvc.engine import (
+    DistributorCluster,
+    Provenance,
+    evaluate,
+    find_clusters,
+    findings_of,
+)
 from graphsvc.engine.findings import UNAUTHORIZED_KINDS
 from graphsvc.store.base import FindingQuery, Store, StoredFinding
 
@@ -49,8 +55,8 @@ class Investigation:
 
         count = 0
         for chunk in chunks(items, EVALUATION_BATCH):
-            results = [evaluate(e) for e in self.store.item_evidence(chunk)]
-            findings = [f for r in results for f in r.findings]
+            evidence = self.store.item_evidence(chunk)
+            findings = [f for e in evidence for f in findings_of(e)]
             count += len(findings)
             self.store.save_findings(chunk, findings)
         self.store.clear_pending(pending.upto)

@@ -35,6 +35,21 @@ def demo(
     store.close()
 
 
+def test_saved_findings_are_those_each_provenance_answers(
+    demo: tuple[Any, Investigation, Path],
+) -> None:
+    _, investigation, _ = demo
+    store = investigation.store
+    with_findings = 0
+    for item in store.item_ids():
+        provenance = investigation.provenance(item)
+        assert provenance is not None
+        saved = [s.finding for s in store.item_findings(item)]
+        assert list(provenance.findings) == saved
+        with_findings += bool(saved)
+    assert with_findings > 20
+
+
 def test_every_planted_finding_and_nothing_else_is_found(
     demo: tuple[Any, Investigation, Path],
 ) -> None:

@@ -1,6 +1,7 @@
 """The investigation rules, as pure functions over evidence the stores hand in.
 
-`evaluate` answers one item's custody chain and findings; `find_clusters` groups the
+`evaluate` answers one item's custody chain and findings (`findings_of` the findings
+alone); `find_clusters` groups the
 parties those findings name. Nothing here reads a store, so both stores answer the
 same as long as they hand in the same evidence.
 """
@@ -13,7 +14,7 @@ from graphsvc.engine.clusters import (
 )
 from graphsvc.engine.findings import CustodyHop, Finding, FindingKind, Provenance
 from graphsvc.engine.judging import Judgement, judge_receipt
-from graphsvc.engine.provenance import evaluate
+from graphsvc.engine.provenance import evaluate, findings_of
 
 __all__ = [
     "ClusterLink",
@@ -26,5 +27,6 @@ __all__ = [
     "Trade",
     "evaluate",
     "find_clusters",
+    "findings_of",
     "judge_receipt",
 ]

@@ -54,10 +54,7 @@ def evaluate(evidence: ItemEvidence) -> Provenance:
     distributor authorized for DE only, at a site in FR, answers two hops (the
     second with `authorized=False`) and one `OUT_OF_TERRITORY` finding.
     """
-    case = Case(containment.project(evidence))
-    stays = custody.chain(case)
-    verdicts = [_verdict(case, stay) for stay in stays]
-
+    case, stays, verdicts = _judged(evidence)
     hops = tuple(
         CustodyHop(
             stay.party,
@@ -70,7 +67,28 @@ def evaluate(evidence: ItemEvidence) -> Provenance:
         )
         for stay, verdict in zip(stays, verdicts, strict=True)
     )
+    return Provenance(case.item_id, hops, _findings(case, stays, verdicts))
 
+
+def findings_of(evidence: ItemEvidence) -> tuple[Finding, ...]:
+    """`evaluate(evidence).findings`, without building the custody hops.
+
+    Bringing the findings of many items up to date needs nothing else, and the hops
+    are a fifth of what evaluating an item costs.
+    """
+    return _findings(*_judged(evidence))
+
+
+def _judged(evidence: ItemEvidence) -> tuple[Case, list[Stay], list[_Verdict]]:
+    """The item's case, its custody stays and the verdict on each stay's receipt."""
+    case = Case(containment.project(evidence))
+    stays = custody.chain(case)
+    return case, stays, [_verdict(case, stay) for stay in stays]
+
+
+def _findings(
+    case: Case, stays: Sequence[Stay], verdicts: Sequence[_Verdict]
+) -> tuple[Finding, ...]:
     findings = [
         *_unknown_item(case),
         *_receipt_findings(case, stays, verdicts),
@@ -82,7 +100,7 @@ def evaluate(evidence: ItemEvidence) -> Provenance:
     ]
     if len(findings) > 1:
         findings.sort(key=finding_order)
-    return Provenance(case.item_id, hops, tuple(findings))
+    return tuple(findings)
 
 
 class _NotJudged:
