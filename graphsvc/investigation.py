@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Final
 
 from graphsvc.engine import (
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 
 EVALUATION_BATCH: Final = 2_000
 """Items fetched and evaluated together; bounds memory during a large refresh."""
+TRACE_BATCH: Final = 50_000
+"""Pending nodes traced to their items at a time. A large load leaves millions
+pending (a scan per step of every item), and tracing them all at once held every
+scan id twice over; an item is affected by a set of nodes if any one of them
+affects it, so tracing in parts finds the same items."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,11 @@ class Investigation:
         pending = self.store.pending()
         if not pending.count:
             return RefreshReport(0, 0)
-        items = sorted(self.store.affected_items(self.store.pending_keys(pending.upto)))
+        affected: set[str] = set()
+        keys = self.store.pending_keys(pending.upto)
+        while part := list(islice(keys, TRACE_BATCH)):
+            affected |= self.store.affected_items(part)
+        items = sorted(affected)
 
         count = 0
         for chunk in chunks(items, EVALUATION_BATCH):

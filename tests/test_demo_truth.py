@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from graphsvc import investigation as investigation_module
 from graphsvc.generate import generate
 from graphsvc.investigation import Investigation
 from graphsvc.store.base import FindingQuery
@@ -48,6 +49,24 @@ def test_saved_findings_are_those_each_provenance_answers(
         assert list(provenance.findings) == saved
         with_findings += bool(saved)
     assert with_findings > 20
+
+
+def test_refresh_traces_pending_nodes_in_parts_to_the_same_findings(
+    demo: tuple[Any, Investigation, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, whole, feed = demo
+    monkeypatch.setattr(investigation_module, "TRACE_BATCH", 97)
+    store = EmbeddedStore(tmp_path / "data")
+    try:
+        load_paths(store, [feed])
+        report = Investigation(store).refresh()
+        in_parts = {s.finding.id for s in store.findings(FindingQuery())}
+        assert report.items == len(store.item_ids())
+    finally:
+        store.close()
+    assert in_parts == {s.finding.id for s in whole.findings(FindingQuery())}
 
 
 def test_every_planted_finding_and_nothing_else_is_found(
