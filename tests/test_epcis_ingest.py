@@ -706,6 +706,181 @@ def test_a_retracted_commissioning_leaves_the_item_unproduced(
     assert evidence.scans == ()
 
 
+# A manufacturer ships an item to a distributor that the brand never authorized.
+CHAIN_FEED: list[dict[str, str]] = [
+    {"kind": "brand", "id": "BR-T", "name": "Tovera"},
+    {"kind": "product", "id": "PR-T", "brand": "BR-T", "gtin": "04012345111118"},
+    {
+        "kind": "party",
+        "id": "PA-MFG",
+        "name": "Tovera Werk",
+        "role": "manufacturer",
+        "gln": "4012345000016",
+    },
+    {
+        "kind": "party",
+        "id": "PA-DST",
+        "name": "Dorado Trading",
+        "role": "distributor",
+        "gln": "0614141000012",
+    },
+    {
+        "kind": "site",
+        "id": "SI-MFG",
+        "operator": "PA-MFG",
+        "country": "DE",
+        "gln": "4012345000016",
+    },
+    {
+        "kind": "site",
+        "id": "SI-DST",
+        "operator": "PA-DST",
+        "country": "US",
+        "gln": "0614141000029",
+    },
+]
+CHAIN_ITEM = f"{DL}/01/04012345111118/21/7"
+_HANDOVER: dict[str, object] = {
+    "type": "ObjectEvent",
+    "epcList": [CHAIN_ITEM],
+    "action": "OBSERVE",
+    "bizTransactionList": [
+        {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000016:PO9"}
+    ],
+    "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:4012345.00001"}],
+    "destinationList": [
+        {"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00001"},
+        {"type": "location", "destination": "urn:epc:id:sgln:0614141.00002.0"},
+    ],
+}
+CHAIN_EVENTS: list[dict[str, object]] = [
+    {
+        "type": "ObjectEvent",
+        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000001",
+        "eventTime": "2024-01-02T09:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "epcList": [CHAIN_ITEM],
+        "action": "ADD",
+        "bizStep": "commissioning",
+        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
+    },
+    {
+        **_HANDOVER,
+        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000002",
+        "eventTime": "2024-01-03T07:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "bizStep": "shipping",
+        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
+    },
+]
+RECEIVE: dict[str, object] = {
+    **_HANDOVER,
+    "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000003",
+    "eventTime": "2024-01-05T14:00:00Z",
+    "eventTimeZoneOffset": "-05:00",
+    "bizStep": "receiving",
+    "bizLocation": {"id": "urn:epc:id:sgln:0614141.00002.0"},
+}
+
+
+def _chain(store: Store, tmp_path: Path, *documents: list[dict[str, object]]) -> None:
+    """Load the chain's feed, then each list of events as one document."""
+    load_paths(store, [_jsonl(tmp_path / "chain.jsonl", CHAIN_FEED)])
+    for n, events in enumerate(documents):
+        _load_text(store, f"doc-{n}.json", json.dumps(_object_document(events)))
+
+
+_Hop = tuple[str | None, str | None, str, str | None, bool, bool | None]
+
+
+def _custody(store: Store) -> tuple[list[_Hop], list[str]]:
+    """The chain item's hops (party, site, start, shipment, confirmed, authorized)
+    and the explanations of its findings."""
+    investigation = Investigation(store)
+    investigation.refresh()
+    provenance = investigation.provenance(CHAIN_ITEM)
+    assert provenance is not None
+    hops = [
+        (h.party, h.site, h.start.isoformat(), h.shipment, h.confirmed, h.authorized)
+        for h in provenance.hops
+    ]
+    return hops, [f.explanation for f in provenance.findings]
+
+
+def test_a_retracted_receiving_leaves_the_hand_over_unconfirmed(
+    any_store: Store, tmp_path: Path
+) -> None:
+    declared = {**RECEIVE, "errorDeclaration": DECLARATION}
+    corrective = {
+        **RECEIVE,
+        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000004",
+        "eventTime": "2024-01-06T15:00:00Z",
+    }
+    _chain(any_store, tmp_path, CHAIN_EVENTS, [RECEIVE])
+    (shipment,) = any_store.nodes("Shipment")
+    received = _custody(any_store)
+
+    _load_text(any_store, "no.json", json.dumps(_object_document([declared])))
+    retracted = _custody(any_store)
+    (kept,) = any_store.events_by_id([str(RECEIVE["eventID"])])
+    _load_text(any_store, "again.json", json.dumps(_object_document([corrective])))
+    corrected = _custody(any_store)
+
+    made = ("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None)
+    assert received == (
+        [
+            made,
+            ("PA-DST", "SI-DST", "2024-01-05T09:00:00-05:00", shipment.id, True, False),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-05, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+    assert retracted == (
+        [
+            made,
+            (
+                "PA-DST",
+                "SI-DST",
+                "2024-01-03T08:00:00+01:00",
+                shipment.id,
+                False,
+                False,
+            ),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-03, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+    assert kept is not None
+    assert kept.retraction is not None
+    assert corrected == (
+        [
+            made,
+            ("PA-DST", "SI-DST", "2024-01-06T10:00:00-05:00", shipment.id, True, False),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-06, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+
+
+def test_retracting_the_receiving_after_the_shipping_keeps_both_retracted(
+    any_store: Store, tmp_path: Path
+) -> None:
+    ship = CHAIN_EVENTS[1]
+    declared = [{**e, "errorDeclaration": DECLARATION} for e in (ship, RECEIVE)]
+    _chain(any_store, tmp_path, CHAIN_EVENTS, [RECEIVE], declared)
+
+    hops, findings = _custody(any_store)
+
+    assert hops == [("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None)]
+    assert findings == []
+
+
 # -- graphsvc load ---------------------------------------------------------------------
 
 

@@ -296,13 +296,18 @@ def _shipment(
         values["origin"] = ends.origin
     if ends.destination is not None:
         values["destination"] = ends.destination
+    # The shipping event owns the shipment and the receiving event its delivery, so
+    # that retracting one leaves what the other wrote.
     if event.biz_step == "shipping":
         values["shipped_at"] = at
         values["event"] = event_id
+        if retracted is not None:
+            values["retracted_by"] = retracted
     else:
         values["delivered_at"] = at
-    if retracted is not None:
-        values["retracted_by"] = retracted
+        values["delivery_event"] = event_id
+        if retracted is not None:
+            values["delivery_retracted_by"] = retracted
     return Record("shipment", shipment_id(event, objects, ends), values)
 
 
