@@ -18,8 +18,10 @@ from conftest_stores import Stores
 from store_data import snapshot
 
 from graphsvc.engine.findings import CustodyHop
+from graphsvc.export.views import neighborhood_graph
 from graphsvc.investigation import Investigation
-from graphsvc.store.base import Change, EventQuery, Retraction, Store
+from graphsvc.records import Value
+from graphsvc.store.base import Change, Edge, EventQuery, Retraction, Store
 from loaders.epcis import EventRejection
 from loaders.epcis.ingest import EpcisReport, ingest_epcis
 from loaders.load import load_paths
@@ -186,18 +188,84 @@ def test_the_pharma_sample_writes_its_meaning(any_store: Store) -> None:
     assert commissioned[0].biz_step == "commissioning"
 
 
-def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
-    ingest(any_store, "TransformationEvent_all_possible_fields.json")
+TRANSFORMED = "TransformationEvent_all_possible_fields.json"
+"""Its only event carries an error declaration; without it, it makes four outputs."""
+OUTPUTS = [f"{DL}/01/04012345778892/21/{n}" for n in range(25, 29)]
+INPUTS = (f"{DL}/01/04012345111224/21/25", f"{DL}/01/04000001654321/21/99886655")
 
+
+def _transformation(declared: bool, **changes: object) -> str:
+    document = json.loads(sample(TRANSFORMED).read_text(encoding="utf-8"))
+    (event,) = document["epcisBody"]["eventList"]
+    if not declared:
+        del event["errorDeclaration"]
+    event.update(changes)
+    return json.dumps(document)
+
+
+def _made_from(store: Store) -> tuple[dict[str, Value], list[tuple[str, str]]]:
+    """Each item's `made_from`, and the MADE_FROM relationships (source, target)."""
     made = {
-        n.id: n.properties.get("made_from")
-        for n in any_store.nodes("Item")
+        n.id: n.properties["made_from"]
+        for n in store.nodes("Item")
         if "made_from" in n.properties
     }
-    inputs = (f"{DL}/01/04012345111224/21/25", f"{DL}/01/04000001654321/21/99886655")
-    assert made == {f"{DL}/01/04012345778892/21/{n}": inputs for n in range(25, 29)}
-    made_from = [e for e in any_store.edges() if e.type == "MADE_FROM"]
-    assert len(made_from) == 8
+    edges = [(e.source[1], e.target[1]) for e in store.edges() if e.type == "MADE_FROM"]
+    return made, edges
+
+
+def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
+    _load_text(any_store, "made.json", _transformation(declared=False))
+
+    made, edges = _made_from(any_store)
+    nearby = any_store.neighborhood(("Item", OUTPUTS[0]), 1, 100)
+
+    assert made == dict.fromkeys(OUTPUTS, INPUTS)
+    assert edges == sorted((o, i) for o in OUTPUTS for i in INPUTS)
+    assert [e for e in nearby.edges if e.type == "MADE_FROM"] == [
+        Edge("MADE_FROM", ("Item", OUTPUTS[0]), ("Item", i)) for i in sorted(INPUTS)
+    ]
+
+
+@pytest.mark.parametrize("declaration_first", [False, True])
+def test_a_retracted_transformation_takes_its_links_back(
+    any_store: Store, declaration_first: bool
+) -> None:
+    documents = [_transformation(declared=False), _transformation(declared=True)]
+    if declaration_first:
+        documents.reverse()
+
+    reports = [_load_text(any_store, "doc.json", d) for d in documents]
+    made, edges = _made_from(any_store)
+    nearby = any_store.neighborhood(("Item", OUTPUTS[0]), 1, 100)
+    exported = neighborhood_graph(any_store, OUTPUTS[0], 1, 100)
+    (kept,) = any_store.events(
+        EventQuery(event_types=frozenset({"TransformationEvent"})), 10
+    )
+
+    assert sum(r.retracted for r in reports) == 1
+    assert kept.retraction is not None
+    assert (made, edges) == ({}, [])
+    assert [e for e in nearby.edges if e.type == "MADE_FROM"] == []
+    assert ("Item", INPUTS[0]) not in nearby.nodes
+    assert "made_from" not in exported.nodes[f"Item:{OUTPUTS[0]}"]
+    assert [k for _, _, k in exported.edges(keys=True) if k == "MADE_FROM"] == []
+
+
+def test_a_corrective_transformation_links_the_outputs_again(
+    any_store: Store,
+) -> None:
+    corrective = _transformation(
+        declared=False, eventID="urn:uuid:0b4a6a54-0005-4000-8000-000000000001"
+    )
+    _load_text(any_store, "made.json", _transformation(declared=False))
+    _load_text(any_store, "no.json", _transformation(declared=True))
+
+    _load_text(any_store, "again.json", corrective)
+
+    made, edges = _made_from(any_store)
+    assert made == dict.fromkeys(OUTPUTS, INPUTS)
+    assert edges == sorted((o, i) for o in OUTPUTS for i in INPUTS)
 
 
 def test_a_quantity_names_its_product_and_no_item(any_store: Store) -> None:
