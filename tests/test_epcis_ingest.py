@@ -7,7 +7,11 @@ figures were checked against the documents by hand (see the comments).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +22,20 @@ from conftest_stores import Stores
 from store_data import snapshot
 
 from graphsvc.engine.findings import CustodyHop
+from graphsvc.errors import StoreError
 from graphsvc.export.views import neighborhood_graph
 from graphsvc.investigation import Investigation
 from graphsvc.records import Value
-from graphsvc.store.base import Change, Edge, EventQuery, Retraction, Store
+from graphsvc.store.base import (
+    Change,
+    Edge,
+    EventQuery,
+    GraphCounts,
+    Node,
+    Retraction,
+    Store,
+    StoredEvent,
+)
 from loaders.epcis import EventRejection
 from loaders.epcis.ingest import EpcisReport, ingest_epcis
 from loaders.load import load_paths
@@ -947,6 +961,129 @@ def test_retracting_the_receiving_after_the_shipping_keeps_both_retracted(
 
     assert hops == [("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None)]
     assert findings == []
+
+
+# -- all or nothing --------------------------------------------------------------------
+
+_CHAIN_DOCUMENT = json.dumps(_object_document([*CHAIN_EVENTS, RECEIVE]))
+"""Three events, loaded a batch at a time below: commissioning, shipping, receiving."""
+
+_LOADER = """
+import os, signal, sys
+from pathlib import Path
+
+from loaders.epcis.ingest import ingest_epcis
+
+kind, document, all_or_nothing = sys.argv[1:]
+if kind == "embedded":
+    from graphsvc.store.embedded import EmbeddedStore
+    store = EmbeddedStore(Path(os.environ["DATA_DIR"]))
+else:
+    from graphsvc.store.neo4j import Neo4jStore
+    store = Neo4jStore(*(os.environ[n] for n in ("URI", "USER", "PASSWORD", "DB")))
+write, calls = store.write, []
+
+def write_then_die(records):
+    calls.append(records)
+    if len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return write(records)
+
+store.write = write_then_die
+with open(document, "rb") as source:
+    ingest_epcis(store, source, "doc.json", batch_size=1,
+                 all_or_nothing=all_or_nothing == "yes")
+"""
+
+
+def _reference(stores: Stores) -> tuple[list[Node], list[Edge]]:
+    """The chain document loaded whole into an empty store, as a snapshot."""
+    store = stores.empty()
+    _load_text(store, "doc.json", _CHAIN_DOCUMENT)
+    return snapshot(store)
+
+
+def _nothing_kept(store: Store) -> None:
+    assert store.counts() == GraphCounts({}, {})
+    assert store.events(EventQuery(), 10) == []
+    assert store.pending().count == 0
+
+
+@pytest.mark.parametrize("all_or_nothing", [True, False])
+def test_a_process_killed_inside_a_document_keeps_all_of_it_or_none(
+    stores: Stores, tmp_path: Path, all_or_nothing: bool
+) -> None:
+    whole = _reference(stores)
+    stores.empty()
+    stores.close_all()
+    document = tmp_path / "doc.json"
+    document.write_text(_CHAIN_DOCUMENT, encoding="utf-8")
+    env = {**os.environ, "DATA_DIR": str(stores.tmp_path / f"data-{stores.generation}")}
+    if stores.harness is not None:
+        endpoint = stores.harness.endpoint
+        env |= {
+            "URI": endpoint.uri,
+            "USER": endpoint.user,
+            "PASSWORD": endpoint.password,
+            "DB": endpoint.database,
+        }
+    flag = "yes" if all_or_nothing else "no"
+    command = [sys.executable, "-c", _LOADER, stores.kind, str(document), flag]
+
+    loader = subprocess.run(command, env=env, capture_output=True, check=False)
+    store = stores.open()
+    kept = [e.id for e in store.events(EventQuery(), 10)]
+    again = ingest_epcis(
+        store, _Bytes(_CHAIN_DOCUMENT.encode()), "doc.json", all_or_nothing=True
+    )
+
+    assert loader.returncode == -signal.SIGKILL, loader.stderr
+    if all_or_nothing:
+        assert kept == []
+        assert (again.new, again.duplicate) == (3, 0)
+    else:
+        assert kept == [str(e["eventID"]) for e in CHAIN_EVENTS]
+        assert (again.new, again.duplicate) == (1, 2)
+    assert snapshot(store) == whole
+
+
+def test_a_document_that_fails_between_batches_leaves_nothing(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _reference(stores)
+    store = stores.empty()
+    save_events = store.save_events
+
+    def fail_the_second(events: Sequence[StoredEvent]) -> list[bool]:
+        if store.events_by_id([str(CHAIN_EVENTS[0]["eventID"])])[0] is not None:
+            raise StoreError("the disk is full")
+        return save_events(events)
+
+    monkeypatch.setattr(store, "save_events", fail_the_second)
+    with pytest.raises(StoreError, match="the disk is full"):
+        ingest_epcis(
+            store,
+            _Bytes(_CHAIN_DOCUMENT.encode()),
+            "doc.json",
+            all_or_nothing=True,
+            batch_size=1,
+        )
+    monkeypatch.undo()
+    _nothing_kept(store)
+    stores.close(store)
+    store = stores.open()
+    _nothing_kept(store)
+
+    again = ingest_epcis(
+        store,
+        _Bytes(_CHAIN_DOCUMENT.encode()),
+        "doc.json",
+        all_or_nothing=True,
+        batch_size=1,
+    )
+
+    assert (again.new, again.duplicate) == (3, 0)
+    assert snapshot(store) == whole
 
 
 # -- graphsvc load ---------------------------------------------------------------------
