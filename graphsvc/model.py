@@ -126,6 +126,11 @@ _EVENT = Field("event", FieldType.TEXT, feed=False)
 _RETRACTED_BY = Field("retracted_by", FieldType.TEXT, feed=False)
 """The id of the EPCIS event whose error declaration retracted this node: it stays
 for audit but no longer counts as evidence."""
+_DELIVERY_EVENT = Field("delivery_event", FieldType.TEXT, feed=False)
+"""The id of the EPCIS receiving event that set a shipment's `delivered_at`."""
+_DELIVERY_RETRACTED_BY = Field("delivery_retracted_by", FieldType.TEXT, feed=False)
+"""The id of the receiving event whose error declaration retracted the delivery: while
+it is the `delivery_event`, `delivered_at` stays for audit but confirms nothing."""
 
 
 ROLES: Final = (
@@ -260,6 +265,8 @@ SHIPMENT = NodeType(
         Field("reference", FieldType.TEXT),
         _EVENT,
         _RETRACTED_BY,
+        _DELIVERY_EVENT,
+        _DELIVERY_RETRACTED_BY,
     ),
 )
 SCAN = NodeType(

@@ -26,7 +26,8 @@ class Record:
 
     `values` holds only the fields the record carried; a store overwrites those and
     keeps the rest. For `shipment_item` records, `key` is the shipment's id and
-    `values` holds `shipment` and `item`.
+    `values` holds `shipment` and `item`. `withdrawn` names ids that the record takes
+    out of list fields (and their relationships): only a retracted EPCIS event does.
     """
 
     kind: str
@@ -34,6 +35,7 @@ class Record:
     values: dict[str, Value]
     extra: dict[str, object] = field(default_factory=dict)
     source: Source | None = None
+    withdrawn: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,11 @@ figures were checked against the documents by hand (see the comments).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +22,20 @@ from conftest_stores import Stores
 from store_data import snapshot
 
 from graphsvc.engine.findings import CustodyHop
+from graphsvc.errors import StoreError
+from graphsvc.export.views import neighborhood_graph
 from graphsvc.investigation import Investigation
-from graphsvc.store.base import Change, EventQuery, Retraction, Store
+from graphsvc.records import Value
+from graphsvc.store.base import (
+    Change,
+    Edge,
+    EventQuery,
+    GraphCounts,
+    Node,
+    Retraction,
+    Store,
+    StoredEvent,
+)
 from loaders.epcis import EventRejection
 from loaders.epcis.ingest import EpcisReport, ingest_epcis
 from loaders.load import load_paths
@@ -186,18 +202,84 @@ def test_the_pharma_sample_writes_its_meaning(any_store: Store) -> None:
     assert commissioned[0].biz_step == "commissioning"
 
 
-def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
-    ingest(any_store, "TransformationEvent_all_possible_fields.json")
+TRANSFORMED = "TransformationEvent_all_possible_fields.json"
+"""Its only event carries an error declaration; without it, it makes four outputs."""
+OUTPUTS = [f"{DL}/01/04012345778892/21/{n}" for n in range(25, 29)]
+INPUTS = (f"{DL}/01/04012345111224/21/25", f"{DL}/01/04000001654321/21/99886655")
 
+
+def _transformation(declared: bool, **changes: object) -> str:
+    document = json.loads(sample(TRANSFORMED).read_text(encoding="utf-8"))
+    (event,) = document["epcisBody"]["eventList"]
+    if not declared:
+        del event["errorDeclaration"]
+    event.update(changes)
+    return json.dumps(document)
+
+
+def _made_from(store: Store) -> tuple[dict[str, Value], list[tuple[str, str]]]:
+    """Each item's `made_from`, and the MADE_FROM relationships (source, target)."""
     made = {
-        n.id: n.properties.get("made_from")
-        for n in any_store.nodes("Item")
+        n.id: n.properties["made_from"]
+        for n in store.nodes("Item")
         if "made_from" in n.properties
     }
-    inputs = (f"{DL}/01/04012345111224/21/25", f"{DL}/01/04000001654321/21/99886655")
-    assert made == {f"{DL}/01/04012345778892/21/{n}": inputs for n in range(25, 29)}
-    made_from = [e for e in any_store.edges() if e.type == "MADE_FROM"]
-    assert len(made_from) == 8
+    edges = [(e.source[1], e.target[1]) for e in store.edges() if e.type == "MADE_FROM"]
+    return made, edges
+
+
+def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
+    _load_text(any_store, "made.json", _transformation(declared=False))
+
+    made, edges = _made_from(any_store)
+    nearby = any_store.neighborhood(("Item", OUTPUTS[0]), 1, 100)
+
+    assert made == dict.fromkeys(OUTPUTS, INPUTS)
+    assert edges == sorted((o, i) for o in OUTPUTS for i in INPUTS)
+    assert [e for e in nearby.edges if e.type == "MADE_FROM"] == [
+        Edge("MADE_FROM", ("Item", OUTPUTS[0]), ("Item", i)) for i in sorted(INPUTS)
+    ]
+
+
+@pytest.mark.parametrize("declaration_first", [False, True])
+def test_a_retracted_transformation_takes_its_links_back(
+    any_store: Store, declaration_first: bool
+) -> None:
+    documents = [_transformation(declared=False), _transformation(declared=True)]
+    if declaration_first:
+        documents.reverse()
+
+    reports = [_load_text(any_store, "doc.json", d) for d in documents]
+    made, edges = _made_from(any_store)
+    nearby = any_store.neighborhood(("Item", OUTPUTS[0]), 1, 100)
+    exported = neighborhood_graph(any_store, OUTPUTS[0], 1, 100)
+    (kept,) = any_store.events(
+        EventQuery(event_types=frozenset({"TransformationEvent"})), 10
+    )
+
+    assert sum(r.retracted for r in reports) == 1
+    assert kept.retraction is not None
+    assert (made, edges) == ({}, [])
+    assert [e for e in nearby.edges if e.type == "MADE_FROM"] == []
+    assert ("Item", INPUTS[0]) not in nearby.nodes
+    assert "made_from" not in exported.nodes[f"Item:{OUTPUTS[0]}"]
+    assert [k for _, _, k in exported.edges(keys=True) if k == "MADE_FROM"] == []
+
+
+def test_a_corrective_transformation_links_the_outputs_again(
+    any_store: Store,
+) -> None:
+    corrective = _transformation(
+        declared=False, eventID="urn:uuid:0b4a6a54-0005-4000-8000-000000000001"
+    )
+    _load_text(any_store, "made.json", _transformation(declared=False))
+    _load_text(any_store, "no.json", _transformation(declared=True))
+
+    _load_text(any_store, "again.json", corrective)
+
+    made, edges = _made_from(any_store)
+    assert made == dict.fromkeys(OUTPUTS, INPUTS)
+    assert edges == sorted((o, i) for o in OUTPUTS for i in INPUTS)
 
 
 def test_a_quantity_names_its_product_and_no_item(any_store: Store) -> None:
@@ -704,6 +786,304 @@ def test_a_retracted_commissioning_leaves_the_item_unproduced(
     assert evidence.item is not None
     assert (evidence.item.produced_at, evidence.item.produced_on) == (None, None)
     assert evidence.scans == ()
+
+
+# A manufacturer ships an item to a distributor that the brand never authorized.
+CHAIN_FEED: list[dict[str, str]] = [
+    {"kind": "brand", "id": "BR-T", "name": "Tovera"},
+    {"kind": "product", "id": "PR-T", "brand": "BR-T", "gtin": "04012345111118"},
+    {
+        "kind": "party",
+        "id": "PA-MFG",
+        "name": "Tovera Werk",
+        "role": "manufacturer",
+        "gln": "4012345000016",
+    },
+    {
+        "kind": "party",
+        "id": "PA-DST",
+        "name": "Dorado Trading",
+        "role": "distributor",
+        "gln": "0614141000012",
+    },
+    {
+        "kind": "site",
+        "id": "SI-MFG",
+        "operator": "PA-MFG",
+        "country": "DE",
+        "gln": "4012345000016",
+    },
+    {
+        "kind": "site",
+        "id": "SI-DST",
+        "operator": "PA-DST",
+        "country": "US",
+        "gln": "0614141000029",
+    },
+]
+CHAIN_ITEM = f"{DL}/01/04012345111118/21/7"
+_HANDOVER: dict[str, object] = {
+    "type": "ObjectEvent",
+    "epcList": [CHAIN_ITEM],
+    "action": "OBSERVE",
+    "bizTransactionList": [
+        {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000016:PO9"}
+    ],
+    "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:4012345.00001"}],
+    "destinationList": [
+        {"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00001"},
+        {"type": "location", "destination": "urn:epc:id:sgln:0614141.00002.0"},
+    ],
+}
+CHAIN_EVENTS: list[dict[str, object]] = [
+    {
+        "type": "ObjectEvent",
+        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000001",
+        "eventTime": "2024-01-02T09:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "epcList": [CHAIN_ITEM],
+        "action": "ADD",
+        "bizStep": "commissioning",
+        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
+    },
+    {
+        **_HANDOVER,
+        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000002",
+        "eventTime": "2024-01-03T07:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "bizStep": "shipping",
+        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
+    },
+]
+RECEIVE: dict[str, object] = {
+    **_HANDOVER,
+    "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000003",
+    "eventTime": "2024-01-05T14:00:00Z",
+    "eventTimeZoneOffset": "-05:00",
+    "bizStep": "receiving",
+    "bizLocation": {"id": "urn:epc:id:sgln:0614141.00002.0"},
+}
+
+
+def _chain(store: Store, tmp_path: Path, *documents: list[dict[str, object]]) -> None:
+    """Load the chain's feed, then each list of events as one document."""
+    load_paths(store, [_jsonl(tmp_path / "chain.jsonl", CHAIN_FEED)])
+    for n, events in enumerate(documents):
+        _load_text(store, f"doc-{n}.json", json.dumps(_object_document(events)))
+
+
+_Hop = tuple[str | None, str | None, str, str | None, bool, bool | None]
+
+
+def _custody(store: Store) -> tuple[list[_Hop], list[str]]:
+    """The chain item's hops (party, site, start, shipment, confirmed, authorized)
+    and the explanations of its findings."""
+    investigation = Investigation(store)
+    investigation.refresh()
+    provenance = investigation.provenance(CHAIN_ITEM)
+    assert provenance is not None
+    hops = [
+        (h.party, h.site, h.start.isoformat(), h.shipment, h.confirmed, h.authorized)
+        for h in provenance.hops
+    ]
+    return hops, [f.explanation for f in provenance.findings]
+
+
+def test_a_retracted_receiving_leaves_the_hand_over_unconfirmed(
+    any_store: Store, tmp_path: Path
+) -> None:
+    declared = {**RECEIVE, "errorDeclaration": DECLARATION}
+    corrective = {
+        **RECEIVE,
+        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000004",
+        "eventTime": "2024-01-06T15:00:00Z",
+    }
+    _chain(any_store, tmp_path, CHAIN_EVENTS, [RECEIVE])
+    (shipment,) = any_store.nodes("Shipment")
+    received = _custody(any_store)
+
+    _load_text(any_store, "no.json", json.dumps(_object_document([declared])))
+    retracted = _custody(any_store)
+    (kept,) = any_store.events_by_id([str(RECEIVE["eventID"])])
+    _load_text(any_store, "again.json", json.dumps(_object_document([corrective])))
+    corrected = _custody(any_store)
+
+    made = ("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None)
+    assert received == (
+        [
+            made,
+            ("PA-DST", "SI-DST", "2024-01-05T09:00:00-05:00", shipment.id, True, False),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-05, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+    assert retracted == (
+        [
+            made,
+            (
+                "PA-DST",
+                "SI-DST",
+                "2024-01-03T08:00:00+01:00",
+                shipment.id,
+                False,
+                False,
+            ),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-03, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+    assert kept is not None
+    assert kept.retraction is not None
+    assert corrected == (
+        [
+            made,
+            ("PA-DST", "SI-DST", "2024-01-06T10:00:00-05:00", shipment.id, True, False),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-06, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+
+
+def test_retracting_the_receiving_after_the_shipping_keeps_both_retracted(
+    any_store: Store, tmp_path: Path
+) -> None:
+    ship = CHAIN_EVENTS[1]
+    declared = [{**e, "errorDeclaration": DECLARATION} for e in (ship, RECEIVE)]
+    _chain(any_store, tmp_path, CHAIN_EVENTS, [RECEIVE], declared)
+
+    hops, findings = _custody(any_store)
+
+    assert hops == [("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None)]
+    assert findings == []
+
+
+# -- all or nothing --------------------------------------------------------------------
+
+_CHAIN_DOCUMENT = json.dumps(_object_document([*CHAIN_EVENTS, RECEIVE]))
+"""Three events, loaded a batch at a time below: commissioning, shipping, receiving."""
+
+_LOADER = """
+import os, signal, sys
+from pathlib import Path
+
+from loaders.epcis.ingest import ingest_epcis
+
+kind, document, all_or_nothing = sys.argv[1:]
+if kind == "embedded":
+    from graphsvc.store.embedded import EmbeddedStore
+    store = EmbeddedStore(Path(os.environ["DATA_DIR"]))
+else:
+    from graphsvc.store.neo4j import Neo4jStore
+    store = Neo4jStore(*(os.environ[n] for n in ("URI", "USER", "PASSWORD", "DB")))
+write, calls = store.write, []
+
+def write_then_die(records):
+    calls.append(records)
+    if len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return write(records)
+
+store.write = write_then_die
+with open(document, "rb") as source:
+    ingest_epcis(store, source, "doc.json", batch_size=1,
+                 all_or_nothing=all_or_nothing == "yes")
+"""
+
+
+def _reference(stores: Stores) -> tuple[list[Node], list[Edge]]:
+    """The chain document loaded whole into an empty store, as a snapshot."""
+    store = stores.empty()
+    _load_text(store, "doc.json", _CHAIN_DOCUMENT)
+    return snapshot(store)
+
+
+def _nothing_kept(store: Store) -> None:
+    assert store.counts() == GraphCounts({}, {})
+    assert store.events(EventQuery(), 10) == []
+    assert store.pending().count == 0
+
+
+@pytest.mark.parametrize("all_or_nothing", [True, False])
+def test_a_process_killed_inside_a_document_keeps_all_of_it_or_none(
+    stores: Stores, tmp_path: Path, all_or_nothing: bool
+) -> None:
+    whole = _reference(stores)
+    stores.empty()
+    stores.close_all()
+    document = tmp_path / "doc.json"
+    document.write_text(_CHAIN_DOCUMENT, encoding="utf-8")
+    env = {**os.environ, "DATA_DIR": str(stores.tmp_path / f"data-{stores.generation}")}
+    if stores.harness is not None:
+        endpoint = stores.harness.endpoint
+        env |= {
+            "URI": endpoint.uri,
+            "USER": endpoint.user,
+            "PASSWORD": endpoint.password,
+            "DB": endpoint.database,
+        }
+    flag = "yes" if all_or_nothing else "no"
+    command = [sys.executable, "-c", _LOADER, stores.kind, str(document), flag]
+
+    loader = subprocess.run(command, env=env, capture_output=True, check=False)
+    store = stores.open()
+    kept = [e.id for e in store.events(EventQuery(), 10)]
+    again = ingest_epcis(
+        store, _Bytes(_CHAIN_DOCUMENT.encode()), "doc.json", all_or_nothing=True
+    )
+
+    assert loader.returncode == -signal.SIGKILL, loader.stderr
+    if all_or_nothing:
+        assert kept == []
+        assert (again.new, again.duplicate) == (3, 0)
+    else:
+        assert kept == [str(e["eventID"]) for e in CHAIN_EVENTS]
+        assert (again.new, again.duplicate) == (1, 2)
+    assert snapshot(store) == whole
+
+
+def test_a_document_that_fails_between_batches_leaves_nothing(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _reference(stores)
+    store = stores.empty()
+    save_events = store.save_events
+
+    def fail_the_second(events: Sequence[StoredEvent]) -> list[bool]:
+        if store.events_by_id([str(CHAIN_EVENTS[0]["eventID"])])[0] is not None:
+            raise StoreError("the disk is full")
+        return save_events(events)
+
+    monkeypatch.setattr(store, "save_events", fail_the_second)
+    with pytest.raises(StoreError, match="the disk is full"):
+        ingest_epcis(
+            store,
+            _Bytes(_CHAIN_DOCUMENT.encode()),
+            "doc.json",
+            all_or_nothing=True,
+            batch_size=1,
+        )
+    monkeypatch.undo()
+    _nothing_kept(store)
+    stores.close(store)
+    store = stores.open()
+    _nothing_kept(store)
+
+    again = ingest_epcis(
+        store,
+        _Bytes(_CHAIN_DOCUMENT.encode()),
+        "doc.json",
+        all_or_nothing=True,
+        batch_size=1,
+    )
+
+    assert (again.new, again.duplicate) == (3, 0)
+    assert snapshot(store) == whole
 
 
 # -- graphsvc load ---------------------------------------------------------------------

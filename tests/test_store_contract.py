@@ -24,6 +24,7 @@ from graphsvc.engine.findings import FindingKind
 from graphsvc.errors import InvalidArgument
 from graphsvc.generate import generate
 from graphsvc.investigation import Investigation, RefreshReport
+from graphsvc.records import Record
 from graphsvc.store.base import Change, Edge, FindingQuery, Pending, Store, Subgraph
 from loaders.load import load_paths
 
@@ -130,6 +131,32 @@ def test_shipment_items_are_the_union_of_the_field_and_the_links(
         "shipment_item:unchanged": 1,
         "shipment:updated": 1,
     }
+
+
+@pytest.mark.parametrize("same_batch", [False, True])
+def test_a_withdrawn_id_leaves_the_list_and_its_relationship(
+    any_store: Store, same_batch: bool
+) -> None:
+    linked = Record("item", "I1", {"made_from": ("I2", "I3")})
+    withdrawn = Record("item", "I1", {}, withdrawn={"made_from": ("I2", "I4")})
+    unlinked = Record("item", "I5", {}, withdrawn={"made_from": ("I2",)})
+    batches = [[linked, withdrawn, unlinked]]
+    if not same_batch:
+        batches = [[linked], [withdrawn, unlinked]]
+
+    for batch in batches:
+        any_store.write(batch)
+
+    linked_node, unlinked_node = any_store.nodes_by_key(
+        [("Item", "I1"), ("Item", "I5")]
+    )
+    assert linked_node is not None
+    assert linked_node.properties == {"made_from": ("I3",)}
+    assert unlinked_node is not None
+    assert unlinked_node.properties == {}
+    assert list(any_store.edges()) == [
+        Edge("MADE_FROM", ("Item", "I1"), ("Item", "I3"))
+    ]
 
 
 def test_defaults_apply_when_a_node_is_first_described(

@@ -16,7 +16,7 @@ WITH collect({
     MATCH (shipment:Shipment)-[:CARRIES]->(item)
     RETURN shipment {
       .id, .shipper, .consignee, .origin, .destination, .carrier,
-      .event, .retracted_by,
+      .event, .retracted_by, .delivery_event, .delivery_retracted_by,
       shipped_at: toString(shipment.shipped_at),
       delivered_at: toString(shipment.delivered_at)
     }

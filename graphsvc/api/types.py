@@ -19,6 +19,7 @@ from strawberry.scalars import JSON
 from graphsvc import engine
 from graphsvc.api.context import Info
 from graphsvc.store.base import Node, NodeKey
+from graphsvc.store.containment import delivery_retracted
 
 
 @strawberry.enum(description="What is suspicious about an item's path.")
@@ -291,6 +292,8 @@ class Shipment(Entity):
 
     @strawberry.field(description="Null while the delivery is not confirmed.")
     def delivered_at(self) -> datetime | None:
+        if delivery_retracted(self.node.properties):
+            return None
         return _instant(self.node, "delivered_at")
 
     @strawberry.field(description="The party that carried it, if any.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -125,6 +126,15 @@ class Store(Protocol):
 
     def write(self, records: Sequence[Record]) -> BatchResult:
         """Upsert a batch of validated records, in order, in one transaction."""
+        ...
+
+    def unit(self) -> AbstractContextManager[None]:
+        """A transaction that the `write` and `save_events` calls inside join.
+
+        They are durable together when the block exits normally; when it raises, or
+        the process dies inside it, none of them is. Reads inside see its writes.
+        One thread at a time uses a unit, and units do not nest.
+        """
         ...
 
     def node(self, label: str, id: str) -> Node | None:

@@ -33,6 +33,15 @@ def retracted(props: Props) -> bool:
     return by is not None and by == props.get("event")
 
 
+def delivery_retracted(props: Props) -> bool:
+    """Whether an error declaration retracted the receiving that set `delivered_at`.
+
+    A corrective receiving writes its own `delivery_event`, which confirms it again.
+    """
+    by = props.get("delivery_retracted_by")
+    return by is not None and by == props.get("delivery_event")
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """The item sat inside `container`, through `path`, from `start` until `until`."""

@@ -3,7 +3,8 @@
 SQLite holds the whole graph and is the store of record: every batch is planned,
 committed there in one transaction, and only then applied in memory, so a process
 killed mid-batch leaves SQLite as it was before the batch and reopening the data
-directory restores exactly what was acknowledged.
+directory restores exactly what was acknowledged. A `unit` makes several batches one
+such transaction.
 
 The networkx graph in memory holds every node and relationship except items and
 scans: brands, parties, sites, products, authorizations and shipments, the network
@@ -16,6 +17,7 @@ directory.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import json
@@ -136,6 +138,31 @@ class EmbeddedStore:
             self._seq += 1
             self._apply(plan)
             return plan.result
+
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[None]:
+        """Commit the writes and event saves inside as one SQLite transaction.
+
+        The store is held for the whole unit, so other threads wait rather than read
+        what may yet be rolled back. When the unit fails, the graph in memory is read
+        again from SQLite, which kept nothing of it.
+        """
+        with self._mutex:
+            try:
+                with self._sql.unit():
+                    yield
+            except BaseException:
+                self._reload()
+                raise
+
+    def _reload(self) -> None:
+        """Forget the in-memory graph and findings and read them from SQLite again."""
+        self._graph.clear()
+        self._findings.clear()
+        self._grants.clear()
+        self._ordered = None
+        self._position = {}
+        self._restore()
 
     def _fetch(self, keys: Iterable[NodeKey]) -> dict[NodeKey, Properties]:
         """Properties of the on-disk nodes among `keys` that exist."""

@@ -24,7 +24,7 @@ from graphsvc.engine.evidence import (
 )
 from graphsvc.model import AUTHORIZATION, ITEM, SCAN, SHIPMENT
 from graphsvc.store.base import Edge, NodeKey, Subgraph
-from graphsvc.store.containment import Span, retracted
+from graphsvc.store.containment import Span, delivery_retracted, retracted
 
 Props = Mapping[str, object]
 Lookup = Callable[[NodeKey], Props | None]
@@ -185,8 +185,10 @@ def _item_facts(lookup: Lookup, item_id: str, props: Props) -> ItemFacts:
 
 
 def _shipment_facts(shipment_id: str, props: Props) -> ShipmentFacts:
+    """The shipment; a retracted receiving leaves its delivery unconfirmed."""
     shipped_at = props["shipped_at"]
     assert isinstance(shipped_at, datetime)
+    delivered = not delivery_retracted(props)
     return ShipmentFacts(
         shipment_id,
         str(props["shipper"]),
@@ -194,7 +196,7 @@ def _shipment_facts(shipment_id: str, props: Props) -> ShipmentFacts:
         str(props["origin"]),
         str(props["destination"]),
         shipped_at,
-        _opt_time(props.get("delivered_at")),
+        _opt_time(props.get("delivered_at")) if delivered else None,
         _opt_str(props.get("carrier")),
     )
 

@@ -5,6 +5,7 @@ node the batch names are read, `planning.Plan` works out the changes exactly as 
 the embedded store, and batched `UNWIND` statements write them: nodes per label,
 removed and added relationships per type, then the batch's pending markers. The
 driver retries the whole transaction on transient errors, within a time bound.
+Inside a `unit`, batches run in the unit's one explicit transaction instead.
 Questions are answered in read transactions (`neo4j_reads`), which a cluster routes
 to its readers. Every statement is a file under `cypher/` (see `store.cypher`).
 
@@ -16,7 +17,9 @@ party and shipment for people browsing the graph), `:Pending` markers and one
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, TypeVar
@@ -113,6 +116,8 @@ class Neo4jStore:
         # Sessions share one bookmark manager, so that a read routed to another
         # cluster member sees the writes this store made before it.
         self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
+        self._units = threading.local()
+        """`tx`: the open transaction of the calling thread's unit, if any."""
         try:
             self._connect()
         except BaseException:
@@ -143,12 +148,47 @@ class Neo4jStore:
     # -- transactions --------------------------------------------------------------
 
     def _write(self, work: Callable[[Tx], T]) -> T:
+        unit: neo4j.Transaction | None = getattr(self._units, "tx", None)
+        if unit is not None:
+            return self._guard(lambda: work(unit))
         with self._session() as session:
             return self._guard(lambda: session.execute_write(work))
 
     def _read(self, work: Callable[[Tx], T]) -> T:
+        unit: neo4j.Transaction | None = getattr(self._units, "tx", None)
+        if unit is not None:
+            return self._guard(lambda: work(unit))
         with self._session() as session:
             return self._guard(lambda: session.execute_read(work))
+
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[None]:
+        """Run the calling thread's writes and reads inside in one transaction.
+
+        It is an explicit transaction, which the driver does not retry: a transient
+        failure inside fails the whole unit (`StoreUnavailable`), and Neo4j rolls
+        back a transaction whose client dies before committing. Other threads read
+        what was committed before it.
+        """
+        with self._session() as session:
+            tx = self._guard(session.begin_transaction)
+            self._units.tx = tx
+            try:
+                yield
+                self._guard(tx.commit)
+            except BaseException:
+                if not tx.closed():
+                    self._rollback(tx)
+                raise
+            finally:
+                self._units.tx = None
+
+    def _rollback(self, tx: neo4j.Transaction) -> None:
+        try:
+            tx.rollback()
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as err:
+            # The server rolls back a transaction it cannot finish on its own.
+            log.warning("neo4j.rollback_failed uri=%s error=%s", self.uri, err)
 
     def _session(self) -> neo4j.Session:
         return self._driver.session(

@@ -31,7 +31,8 @@ from graphsvc.store.cypher import for_label, statement
 from graphsvc.store.neo4j_codec import DATES, INSTANTS, finding_from_neo4j, from_neo4j
 from graphsvc.store.search import NAMED, SEARCHABLE, best
 
-Tx = neo4j.ManagedTransaction
+Tx = neo4j.ManagedTransaction | neo4j.Transaction
+"""A managed transaction, or the explicit one of a unit (`Neo4jStore.unit`)."""
 
 TYPES: Final = list(dict.fromkeys(r.type for r in REL_TYPES))
 """The model's relationship types: findings' links are not among them."""

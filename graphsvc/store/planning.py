@@ -45,6 +45,11 @@ def _references(t: NodeType) -> tuple[tuple[str, str, str], ...]:
 
 
 _REFERENCES: Final = {t.kind: _references(t) for t in BY_KIND.values()}
+_LISTS: Final = {
+    kind: {name: (rel, label) for name, rel, label in references}
+    for kind, references in _REFERENCES.items()
+}
+"""Per kind, the relationship type and target label of each reference field."""
 _LABELS: Final = {t.kind: t.label for t in BY_KIND.values()}
 
 
@@ -127,6 +132,8 @@ class Plan:
                 self._unedge(rel, key, (label, previous), committed)
                 self.result.touched.add((label, previous))
             self._edge(rel, key, (label, str(targets)), committed)
+        for name, gone in record.withdrawn.items():
+            self._withdraw(record.kind, key, name, gone, new, committed)
 
         if new == old:
             change = Change.UNCHANGED
@@ -135,6 +142,27 @@ class Plan:
             self.nodes[key] = new
             self.result.touched.add(key)
         self.result.changes[record.kind, change] += 1
+
+    def _withdraw(
+        self,
+        kind: str,
+        key: NodeKey,
+        name: str,
+        gone: tuple[str, ...],
+        new: Properties,
+        committed: Properties | None,
+    ) -> None:
+        """Take ids out of a list field, and their relationships with them."""
+        current = new.get(name, ())
+        assert isinstance(current, tuple)
+        kept = tuple(v for v in current if v not in gone)
+        if kept:
+            new[name] = kept
+        else:
+            new.pop(name, None)
+        rel, label = _LISTS[kind][name]
+        for target in gone:
+            self._unedge(rel, key, (label, target), committed)
 
     def _add_link(self, record: Record) -> None:
         shipment = ("Shipment", str(record.values["shipment"]))

@@ -14,7 +14,7 @@ from typing import Any, Final
 from graphsvc.errors import InvalidArgument, StoreError
 from graphsvc.store.event_codec import from_row, micros, retraction_json, to_row
 from graphsvc.store.events import DIRECT_ROLES, EventQuery, StoredEvent, plan_saves
-from graphsvc.store.sqlgraph import chunked
+from graphsvc.store.sqlgraph import chunked, transaction
 
 _SCHEMA: Final = (
     # A rowid table: rows hold whole documents, too large to sit in an index's
@@ -65,7 +65,7 @@ class SqlEvents:
         rows = [to_row(e) for e in saves.fresh]
         marks = _marks(len(_COLUMNS))
         try:
-            with self.db:
+            with transaction(self.db):
                 self.db.executemany(
                     f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})",
                     [tuple(row[c] for c in _COLUMNS) for row in rows],

@@ -7,6 +7,7 @@ label), indexed both ways. Every committed batch is one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -99,6 +100,20 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One transaction, or a part of the unit that `SqlGraph.unit` holds open.
+
+    Every write outside a unit commits in a block of its own, so an open transaction
+    between writes is a unit's: the write joins it and leaves the commit to it.
+    """
+    if db.in_transaction:
+        yield
+        return
+    with db:
+        yield
+
+
 class SqlGraph:
     """Reads and writes the graph's rows; not thread-safe, the store serialises."""
 
@@ -142,6 +157,23 @@ class SqlGraph:
 
     # -- writing -------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[None]:
+        """One transaction that the writes inside join: all of them, or none."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise StoreError(f"could not write to {self.path}: {err}") from err
+        try:
+            yield
+            self.db.commit()
+        except sqlite3.Error as err:
+            self.db.rollback()
+            raise StoreError(f"could not write to {self.path}: {err}") from err
+        except BaseException:
+            self.db.rollback()
+            raise
+
     def commit(self, plan: Plan, seq: int) -> None:
         """Write a planned batch, and mark its nodes pending as batch `seq`, at once."""
         # Rows go in in key order: each insert then lands beside the last one in the
@@ -152,7 +184,7 @@ class SqlGraph:
             for (label, id_), props in ((key, nodes[key]) for key in in_order(nodes))
         ]
         try:
-            with self.db:
+            with transaction(self.db):
                 self.db.executemany(
                     "INSERT INTO nodes (label, id, props, described) VALUES (?,?,?,?)"
                     " ON CONFLICT (label, id) DO UPDATE SET props = excluded.props,"

@@ -92,10 +92,12 @@ def ingest_epcis(
 
     Valid events load even when others of the document are rejected, unless
     `all_or_nothing` is set: then one rejection keeps the whole document out (it is
-    read to the end first, so its events are held in memory). Raises InvalidInput
-    when the document cannot be read at all; batches written before that stay.
-    `after_batch` is called with what each graph write changed (to bring findings
-    up to date as a load goes).
+    read to the end first, so its events are held in memory), and its batches are
+    written in one `Store.unit`, so that a failure or a killed process leaves none
+    of them. Raises InvalidInput when the document cannot be read at all; batches
+    written before that stay. `after_batch` is called with what each graph write
+    changed (to bring findings up to date as a load goes); with all-or-nothing,
+    once the whole document is durable.
     """
     report = EpcisReport(name)
     outcomes = parse_epcis(source, name)
@@ -113,8 +115,18 @@ def ingest_epcis(
 
     now = datetime.now(UTC)
     directory = Directory.of(store)
-    for batch in _batches(_events(outcomes, report), batch_size):
-        _ingest_batch(store, batch, now, directory, report, after_batch)
+    batches = _batches(_events(outcomes, report), batch_size)
+    if all_or_nothing:
+        written: list[BatchResult] = []
+        with store.unit():
+            for batch in batches:
+                _ingest_batch(store, batch, now, directory, report, written.append)
+        if after_batch is not None:
+            for result in written:
+                after_batch(result)
+    else:
+        for batch in batches:
+            _ingest_batch(store, batch, now, directory, report, after_batch)
     log.info(
         "epcis.ingested document=%s read=%d new=%d duplicate=%d retracted=%d"
         " rejected=%d",

@@ -2,8 +2,9 @@
 
 Every record id derives from the event id, so the same event mapped twice writes the
 same records: the graph is written once. An event that carries an error declaration
-maps to the same records marked `retracted_by` the event id, so the stores stop
-counting them as evidence.
+maps to the same records marked `retracted_by` the event id (a receiving marks the
+shipment's delivery, `delivery_retracted_by`), so the stores stop counting them as
+evidence; a retracted transformation withdraws the `made_from` links it wrote.
 """
 
 from __future__ import annotations
@@ -129,10 +130,7 @@ def event_records(
     if event.type == "AggregationEvent" and event.action in ("ADD", "DELETE"):
         records += _containment(event, event_id, at, retracted)
     if event.type == "TransformationEvent" and event.input_epcs:
-        made_from: Value = event.input_epcs
-        records += [
-            Record("item", e, {"made_from": made_from}) for e in event.output_epcs
-        ]
+        records += _made_from(event, retracted)
     if site is not None:
         party = directory.operator.get(site)
         if party is None and ends is not None:
@@ -192,6 +190,17 @@ def _production(
         if lot is not None:
             values["lot"] = lot
         yield Record("item", epc, values)
+
+
+def _made_from(event: EpcisEvent, retracted: str | None) -> list[Record]:
+    """Links from each output to the inputs; a retracted event takes them back."""
+    inputs = event.input_epcs
+    if retracted is not None:
+        return [
+            Record("item", e, {}, withdrawn={"made_from": inputs})
+            for e in event.output_epcs
+        ]
+    return [Record("item", e, {"made_from": inputs}) for e in event.output_epcs]
 
 
 def _classes(event: EpcisEvent, directory: Directory) -> list[Record]:
@@ -296,13 +305,18 @@ def _shipment(
         values["origin"] = ends.origin
     if ends.destination is not None:
         values["destination"] = ends.destination
+    # The shipping event owns the shipment and the receiving event its delivery, so
+    # that retracting one leaves what the other wrote.
     if event.biz_step == "shipping":
         values["shipped_at"] = at
         values["event"] = event_id
+        if retracted is not None:
+            values["retracted_by"] = retracted
     else:
         values["delivered_at"] = at
-    if retracted is not None:
-        values["retracted_by"] = retracted
+        values["delivery_event"] = event_id
+        if retracted is not None:
+            values["delivery_retracted_by"] = retracted
     return Record("shipment", shipment_id(event, objects, ends), values)
 
 
