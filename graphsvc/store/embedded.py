@@ -296,14 +296,12 @@ class EmbeddedStore:
             for id_ in by_label[label]:
                 for rel in _TO_SHIPMENTS[label]:
                     by_label["Shipment"].update(self._sources((label, id_), rel))
-        scans = set(by_label["Scan"])
-        scans.update(s for _, s in sql.sources("BY_PARTY", by_label["Party"]))
-        scans.update(s for _, s in sql.sources("AT_SITE", by_label["Site"]))
-
         items = set(by_label["Item"])
-        items.update(i for _, i in sql.targets("OF_ITEM", scans))
-        items.update(i for _, i in sql.sources("PRODUCED_AT", by_label["Site"]))
-        items.update(i for _, i in sql.sources("OF_PRODUCT", by_label["Product"]))
+        items.update(i for _, i in sql.targets("OF_ITEM", by_label["Scan"]))
+        items |= sql.scanned_items("BY_PARTY", by_label["Party"])
+        items |= sql.scanned_items("AT_SITE", by_label["Site"])
+        items |= sql.source_ids("PRODUCED_AT", by_label["Site"])
+        items |= sql.source_ids("OF_PRODUCT", by_label["Product"])
         for shipment in by_label["Shipment"]:
             carried = self._props.get(("Shipment", shipment), {}).get("items", ())
             assert isinstance(carried, tuple)

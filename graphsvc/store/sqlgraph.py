@@ -257,12 +257,38 @@ class SqlGraph:
             found += self.db.execute(sql.format(_marks(len(part))), (rel, *part))
         return found
 
+    def source_ids(self, rel: str, targets: Iterable[str]) -> set[str]:
+        """Ids of the nodes with a `rel` relationship into any of `targets`."""
+        found: set[str] = set()
+        for part in chunked(sorted(set(targets))):
+            sql = "SELECT src FROM edges WHERE type = ? AND dst IN ({})"
+            rows = self.db.execute(sql.format(_marks(len(part))), (rel, *part))
+            found.update(source for (source,) in rows)
+        return found
+
     def targets(self, rel: str, sources: Iterable[str]) -> list[tuple[str, str]]:
         """(source, target) ids of the `rel` relationships out of `sources`."""
         found: list[tuple[str, str]] = []
         for part in chunked(sorted(set(sources))):
             sql = "SELECT src, dst FROM edges WHERE type = ? AND src IN ({})"
             found += self.db.execute(sql.format(_marks(len(part))), (rel, *part))
+        return found
+
+    def scanned_items(self, rel: str, targets: Iterable[str]) -> set[str]:
+        """Ids of the items of every scan with a `rel` relationship into `targets`.
+
+        A party or site may have millions of scans; joining in SQLite hands back
+        only their items, never the scan ids.
+        """
+        found: set[str] = set()
+        for part in chunked(sorted(set(targets))):
+            sql = (
+                "SELECT DISTINCT o.dst FROM edges r JOIN edges o"
+                " ON o.type = 'OF_ITEM' AND o.src = r.src"
+                " WHERE r.type = ? AND r.dst IN ({})"
+            )
+            rows = self.db.execute(sql.format(_marks(len(part))), (rel, *part))
+            found.update(item for (item,) in rows)
         return found
 
     def neighbours(self, rel: str, id_: str, outgoing: bool, limit: int) -> list[str]:
