@@ -51,14 +51,12 @@ from graphsvc.store.events import plan_saves
 from graphsvc.store.jobs import CaptureJob, job_from_json, job_to_json
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.neo4j_codec import (
-    DATES,
-    INSTANTS,
     finding_from_neo4j,
     finding_to_neo4j,
     to_neo4j,
 )
 from graphsvc.store.neo4j_reads import ENDPOINTS, TYPES, Tx, rows_of
-from graphsvc.store.planning import EdgeKey, Plan, keys_named
+from graphsvc.store.planning import EdgeKey, Plan, keys_read
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +184,8 @@ class Neo4jStore:
 
     def write(self, records: Sequence[Record]) -> BatchResult:
         """Upsert the records in order in one transaction; durable when this returns."""
-        keys = keys_named(records)
-        return self._write(lambda tx: _write_batch(tx, records, keys))
+        own, referenced = keys_read(records)
+        return self._write(lambda tx: _write_batch(tx, records, own, referenced))
 
     # -- reading nodes ---------------------------------------------------------------
 
@@ -460,10 +458,14 @@ def _single(tx: Tx, text: str, **params: Any) -> neo4j.Record:
 
 
 def _write_batch(
-    tx: Tx, records: Sequence[Record], keys: Collection[NodeKey]
+    tx: Tx,
+    records: Sequence[Record],
+    own: Collection[NodeKey],
+    referenced: Collection[NodeKey],
 ) -> BatchResult:
-    current = neo4j_reads.fetch(tx, keys)
-    plan = Plan(current.get)
+    current = neo4j_reads.fetch(tx, own)
+    existing = neo4j_reads.existing(tx, (k for k in referenced if k not in current))
+    plan = Plan(current.get, lambda key: key in current or key in existing)
     for record in records:
         plan.add(record)
 
@@ -473,12 +475,7 @@ def _write_batch(
     for (label, id_), props in sorted(plan.nodes.items()):
         nodes[label].append(to_neo4j(id_, props))
     for label, rows in nodes.items():
-        tx.run(
-            for_label("write/upsert_nodes", label),
-            nodes=rows,
-            dates=DATES[label],
-            instants=INSTANTS[label],
-        ).consume()
+        tx.run(for_label("write/upsert_nodes", label), nodes=rows).consume()
     for rel_type, pairs in _pairs(plan.removed):
         tx.run(for_type("write/delete_relationships", rel_type), pairs=pairs).consume()
     for rel_type, pairs in _pairs(plan.added):
