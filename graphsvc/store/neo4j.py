@@ -484,7 +484,7 @@ def _write_batch(
     # The batch number is taken last: every batch locks the counter, and holding it
     # only until the commit keeps concurrent batches from queueing on it.
     seq = _single(tx, statement("write/next_batch"))["seq"]
-    touched = [{"label": k[0], "id": k[1]} for k in sorted(plan.result.touched)]
+    touched = sorted(plan.result.touched)
     if touched:
         tx.run(statement("write/mark_pending"), keys=touched, seq=seq).consume()
     log.debug(
@@ -498,15 +498,14 @@ def _write_batch(
     return plan.result
 
 
-def _pairs(edges: Iterable[EdgeKey]) -> Iterator[tuple[str, list[dict[str, str]]]]:
+def _pairs(edges: Iterable[EdgeKey]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """Relationships grouped by type, in the model's order, each group sorted."""
     by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for rel_type, source, target in edges:
         by_type[rel_type].append((source[1], target[1]))
     for rel_type in TYPES:
         if rel_type in by_type:
-            pairs = sorted(by_type[rel_type])
-            yield rel_type, [{"source": s, "target": t} for s, t in pairs]
+            yield rel_type, sorted(by_type[rel_type])
 
 
 def _spans(batches: Sequence[tuple[int, int]], size: int) -> Iterator[tuple[int, int]]:
