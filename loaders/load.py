@@ -27,7 +27,13 @@ from loaders.feed import feed_format, open_bytes, read_feed
 log = logging.getLogger(__name__)
 
 BATCH_SIZE: Final = 5_000
-"""Records per transaction: enough to amortise a commit, few enough to stream."""
+"""Records per transaction: enough to amortise a commit, few enough to stream.
+
+Measured loading 20,000 demo items (133,668 records) into Neo4j 5.26 on two shared
+cores, in records/s: 1,000: 4,400; 2,000: 5,500; 5,000: 5,200 to 5,400; 10,000: 5,000;
+20,000: 4,400. Smaller batches pay a commit and a dozen round trips each, larger ones
+hold more transaction state on the server; between 2,000 and 5,000 it is flat.
+"""
 EPCIS_SUFFIXES: Final = (".xml", ".json", ".jsonld")
 """Names of files in a directory that are read when their content is EPCIS."""
 SAMPLE: Final = 20

@@ -191,8 +191,11 @@ class MavenNeo4jServer:
         port: int = 0,
         start_timeout: float = 180.0,
         jvm_options: tuple[str, ...] = JVM_OPTIONS,
+        page_cache: int | None = None,
     ) -> None:
         self.home = home
+        self.page_cache = page_cache
+        """Bytes of page cache; the launcher's default (128 MiB) when None."""
         self.port = port
         self.start_timeout = start_timeout
         self.jvm_options = jvm_options
@@ -256,6 +259,8 @@ class MavenNeo4jServer:
             "--port",
             str(self.port),
         ]
+        if self.page_cache is not None:
+            command += ["--pagecache", str(self.page_cache)]
         started = time.monotonic()
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:

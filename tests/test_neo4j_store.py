@@ -166,6 +166,44 @@ def test_statements_take_labels_and_types_only_from_the_model() -> None:
         cypher.statement("write/upsert_nodes")
 
 
+def operators(plan: dict[str, object]) -> list[str]:
+    """The operator names of an EXPLAIN plan, depth first."""
+    children = plan.get("children", [])
+    assert isinstance(children, list)
+    found = [str(plan["operatorType"]).split("@")[0]]
+    for child in children:
+        found += operators(child)
+    return found
+
+
+def test_a_write_batch_seeks_nodes_by_key_and_never_buffers_all_rows(
+    neo4j_store: Store, neo4j_server: Neo4jHarness
+) -> None:
+    keyed = [cypher.for_label("write/upsert_nodes", label) for label in BY_LABEL]
+    keyed += [cypher.for_label("read/nodes_by_id", label) for label in BY_LABEL]
+    keyed += [cypher.for_label("read/existing_ids", label) for label in BY_LABEL]
+    keyed += [cypher.for_type("write/merge_relationships", r.type) for r in REL_TYPES]
+    batch = [*keyed, cypher.statement("write/mark_pending")]
+    endpoint = neo4j_server.endpoint
+
+    with (
+        neo4j.GraphDatabase.driver(
+            endpoint.uri, auth=endpoint.auth, notifications_min_severity="OFF"
+        ) as driver,
+        driver.session(database=endpoint.database) as session,
+    ):
+        explained = [session.run("EXPLAIN " + text).consume().plan for text in batch]
+
+    for text, found in zip(batch, explained, strict=True):
+        assert found is not None
+        plan = operators(found)
+        assert "Eager" not in plan, text
+        assert not any("Scan" in op for op in plan), text
+        seeks = [op for op in plan if "Seek" in op]
+        assert all(op.startswith("NodeUniqueIndexSeek") for op in seeks), text
+        assert seeks or text not in keyed, text
+
+
 @pytest.mark.slow
 def test_a_killed_server_fails_the_load_and_a_rerun_completes_it(
     neo4j_server: Neo4jHarness, tmp_path: Path

@@ -2,6 +2,7 @@
 // Markers are appended, never updated: a node written by several batches has one
 // marker per batch, and readers fold the repeats.
 // :param seq => 1
-// :param keys => [{label: 'Item', id: 'IT-1'}]
+// Each key is [label, id].
+// :param keys => [['Item', 'IT-1']]
 UNWIND $keys AS key
-CREATE (:Pending {seq: $seq, label: key.label, id: key.id})
+CREATE (:Pending {seq: $seq, label: key[0], id: key[1]})

@@ -1,6 +1,7 @@
 // Draw relationships of one type between nodes that exist (written just before).
-// :param pairs => [{source: 'PR-1', target: 'BR-1'}]
+// Each pair is [source id, target id].
+// :param pairs => [['PR-1', 'BR-1']]
 UNWIND $pairs AS pair
-MATCH (source:$$Source$$ {id: pair.source})
-MATCH (target:$$Target$$ {id: pair.target})
+MATCH (source:$$Source$$ {id: pair[0]})
+MATCH (target:$$Target$$ {id: pair[1]})
 MERGE (source)-[:$$Type$$]->(target)

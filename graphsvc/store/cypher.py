@@ -4,7 +4,8 @@ Each statement is a file that a person can run in Neo4j Browser after setting it
 `:param`s (the file's comments show them). Values are always parameters. Labels and
 relationship types cannot be parameters where an index must serve the lookup, so a
 file that works on any label or type holds placeholders (`$$Label$$`, `$$Type$$`,
-`$$Source$$`, `$$Target$$`), filled here only with names the model declares.
+`$$Source$$`, `$$Target$$`, and `$$Temporals$$` for a label's date and instant
+fields), filled here only with names the model declares.
 
 The files are found beside the source tree (a checkout, or an editable install), else
 where a wheel installs them: ``share/graphsvc/cypher`` under the environment's data
@@ -22,11 +23,13 @@ from pathlib import Path
 from typing import Final
 
 from graphsvc.errors import StoreError
-from graphsvc.model import BY_LABEL, REL_TYPES
+from graphsvc.model import BY_LABEL, REL_TYPES, FieldType
 
 _PLACEHOLDER: Final = re.compile(r"\$\$(\w+)\$\$")
 _NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _RELS: Final = {r.type: r for r in REL_TYPES}
+_CONVERT: Final = {FieldType.DATE: "date", FieldType.INSTANT: "datetime"}
+"""The Cypher function that turns a field's ISO 8601 text into its Neo4j value."""
 
 
 def _candidates() -> list[Path]:
@@ -86,7 +89,7 @@ def for_label(name: str, label: str) -> str:
     """The statement in `name` for one node label of the model."""
     if label not in BY_LABEL:
         raise StoreError(f"{label!r} is not a node label of the model")
-    return _fill(name, {"Label": _checked(label)})
+    return _fill(name, {"Label": _checked(label), "Temporals": _temporals(label)})
 
 
 @functools.cache
@@ -103,6 +106,16 @@ def for_type(name: str, rel_type: str) -> str:
             "Target": _checked(rel.target),
         },
     )
+
+
+def _temporals(label: str) -> str:
+    """SET items that store the label's dates and instants, sent as text, as such."""
+    items = [
+        f", n.{_checked(f.name)} = {_CONVERT[f.type]}(props.{f.name})"
+        for f in BY_LABEL[label].fields
+        if f.type in _CONVERT
+    ]
+    return "".join(items)
 
 
 def _checked(name: str) -> str:

@@ -54,14 +54,12 @@ from graphsvc.store.events import plan_saves
 from graphsvc.store.jobs import CaptureJob, job_from_json, job_to_json
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
 from graphsvc.store.neo4j_codec import (
-    DATES,
-    INSTANTS,
     finding_from_neo4j,
     finding_to_neo4j,
     to_neo4j,
 )
 from graphsvc.store.neo4j_reads import ENDPOINTS, TYPES, Tx, rows_of
-from graphsvc.store.planning import EdgeKey, Plan, keys_named
+from graphsvc.store.planning import EdgeKey, Plan, keys_read
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +224,8 @@ class Neo4jStore:
 
     def write(self, records: Sequence[Record]) -> BatchResult:
         """Upsert the records in order in one transaction; durable when this returns."""
-        keys = keys_named(records)
-        return self._write(lambda tx: _write_batch(tx, records, keys))
+        own, referenced = keys_read(records)
+        return self._write(lambda tx: _write_batch(tx, records, own, referenced))
 
     # -- reading nodes ---------------------------------------------------------------
 
@@ -500,10 +498,14 @@ def _single(tx: Tx, text: str, **params: Any) -> neo4j.Record:
 
 
 def _write_batch(
-    tx: Tx, records: Sequence[Record], keys: Collection[NodeKey]
+    tx: Tx,
+    records: Sequence[Record],
+    own: Collection[NodeKey],
+    referenced: Collection[NodeKey],
 ) -> BatchResult:
-    current = neo4j_reads.fetch(tx, keys)
-    plan = Plan(current.get)
+    current = neo4j_reads.fetch(tx, own)
+    existing = neo4j_reads.existing(tx, (k for k in referenced if k not in current))
+    plan = Plan(current.get, lambda key: key in current or key in existing)
     for record in records:
         plan.add(record)
 
@@ -513,12 +515,7 @@ def _write_batch(
     for (label, id_), props in sorted(plan.nodes.items()):
         nodes[label].append(to_neo4j(id_, props))
     for label, rows in nodes.items():
-        tx.run(
-            for_label("write/upsert_nodes", label),
-            nodes=rows,
-            dates=DATES[label],
-            instants=INSTANTS[label],
-        ).consume()
+        tx.run(for_label("write/upsert_nodes", label), nodes=rows).consume()
     for rel_type, pairs in _pairs(plan.removed):
         tx.run(for_type("write/delete_relationships", rel_type), pairs=pairs).consume()
     for rel_type, pairs in _pairs(plan.added):
@@ -527,7 +524,7 @@ def _write_batch(
     # The batch number is taken last: every batch locks the counter, and holding it
     # only until the commit keeps concurrent batches from queueing on it.
     seq = _single(tx, statement("write/next_batch"))["seq"]
-    touched = [{"label": k[0], "id": k[1]} for k in sorted(plan.result.touched)]
+    touched = sorted(plan.result.touched)
     if touched:
         tx.run(statement("write/mark_pending"), keys=touched, seq=seq).consume()
     log.debug(
@@ -541,15 +538,14 @@ def _write_batch(
     return plan.result
 
 
-def _pairs(edges: Iterable[EdgeKey]) -> Iterator[tuple[str, list[dict[str, str]]]]:
+def _pairs(edges: Iterable[EdgeKey]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """Relationships grouped by type, in the model's order, each group sorted."""
     by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for rel_type, source, target in edges:
         by_type[rel_type].append((source[1], target[1]))
     for rel_type in TYPES:
         if rel_type in by_type:
-            pairs = sorted(by_type[rel_type])
-            yield rel_type, [{"source": s, "target": t} for s, t in pairs]
+            yield rel_type, sorted(by_type[rel_type])
 
 
 def _spans(batches: Sequence[tuple[int, int]], size: int) -> Iterator[tuple[int, int]]:

@@ -66,22 +66,35 @@ def fetch(tx: Tx, keys: Iterable[NodeKey]) -> dict[NodeKey, Properties]:
     return {key: props for key, (props, _) in fetch_elements(tx, keys).items()}
 
 
+def existing(tx: Tx, keys: Iterable[NodeKey]) -> set[NodeKey]:
+    """Those of the keys that name a node (none for labels outside the model)."""
+    found: set[NodeKey] = set()
+    for label, ids in _ids_by_label(keys).items():
+        text = for_label("read/existing_ids", label)
+        found.update((label, id_) for id_ in rows_of(tx, text, ids=sorted(ids)))
+    return found
+
+
 def fetch_elements(
     tx: Tx, keys: Iterable[NodeKey]
 ) -> dict[NodeKey, tuple[Properties, str]]:
     """Like `fetch`, with each node's element id."""
-    by_label: dict[str, set[str]] = defaultdict(set)
-    for label, id_ in keys:
-        if label in BY_LABEL:
-            by_label[label].add(id_)
     found: dict[NodeKey, tuple[Properties, str]] = {}
-    for label, ids in by_label.items():
+    for label, ids in _ids_by_label(keys).items():
         text = for_label("read/nodes_by_id", label)
         rows = rows_of(tx, text, ids=sorted(ids), temporal=_TEMPORAL[label])
         for row in rows:
             id_, props = from_neo4j(label, dict(row["props"]))
             found[label, id_] = (props, row["element"])
     return found
+
+
+def _ids_by_label(keys: Iterable[NodeKey]) -> dict[str, set[str]]:
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for label, id_ in keys:
+        if label in BY_LABEL:
+            by_label[label].add(id_)
+    return by_label
 
 
 def nodes_of_label(tx: Tx, label: str) -> list[tuple[str, Properties]]:

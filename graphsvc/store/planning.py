@@ -55,28 +55,48 @@ _LABELS: Final = {t.kind: t.label for t in BY_KIND.values()}
 
 def keys_named(records: Iterable[Record]) -> set[NodeKey]:
     """Every node a batch may read: the records' own nodes and what they reference."""
-    keys: set[NodeKey] = set()
+    own, referenced = keys_read(records)
+    return own | referenced
+
+
+def keys_read(records: Iterable[Record]) -> tuple[set[NodeKey], set[NodeKey]]:
+    """The nodes whose properties a batch reads, and those it only checks exist.
+
+    The first are the records' own nodes (a shipment for its items); the second are
+    the nodes they reference, which a plan only needs to know whether to create as
+    stubs.
+    """
+    own: set[NodeKey] = set()
+    referenced: set[NodeKey] = set()
     for record in records:
         if record.kind == SHIPMENT_ITEM.kind:
-            keys.add(("Shipment", str(record.values["shipment"])))
-            keys.add(("Item", str(record.values["item"])))
+            own.add(("Shipment", str(record.values["shipment"])))
+            referenced.add(("Item", str(record.values["item"])))
             continue
-        keys.add((_LABELS[record.kind], record.key))
+        own.add((_LABELS[record.kind], record.key))
         values = record.values
         for name, _, label in _REFERENCES[record.kind]:
             value = values.get(name)
             if isinstance(value, str):
-                keys.add((label, value))
+                referenced.add((label, value))
             elif isinstance(value, tuple):
-                keys.update((label, v) for v in value)
-    return keys
+                referenced.update((label, v) for v in value)
+    return own, referenced
 
 
 class Plan:
-    """The changes one batch makes, staged over the committed state."""
+    """The changes one batch makes, staged over the committed state.
 
-    def __init__(self, lookup: Lookup) -> None:
+    `lookup` is asked only about the records' own nodes (the first set of
+    `keys_read`); `exists`, by default whether `lookup` finds the node, about the
+    nodes they reference too.
+    """
+
+    def __init__(
+        self, lookup: Lookup, exists: Callable[[NodeKey], bool] | None = None
+    ) -> None:
         self.lookup = lookup
+        self.exists = exists or (lambda key: lookup(key) is not None)
         self.nodes: dict[NodeKey, Properties] = {}
         """Nodes to write, with their complete new properties."""
         self.added: set[EdgeKey] = set()
@@ -184,7 +204,7 @@ class Plan:
         self, rel: str, source: NodeKey, target: NodeKey, committed: Properties | None
     ) -> None:
         """Stage a relationship; `committed` holds the source's committed properties."""
-        if target not in self.nodes and self.lookup(target) is None:
+        if target not in self.nodes and not self.exists(target):
             self.nodes[target] = {}
             self.result.touched.add(target)
         edge = (rel, source, target)

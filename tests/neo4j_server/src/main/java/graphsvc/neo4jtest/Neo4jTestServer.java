@@ -17,8 +17,8 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 /**
  * A throwaway Neo4j Community DBMS for tests, reachable over Bolt on 127.0.0.1 only.
  *
- * <p>Usage: {@code Neo4jTestServer HOME_DIR [--port N]}. Port 0 (the default) picks a
- * free one. Once Bolt accepts connections it prints one line, {@code NEO4J_READY
+ * <p>Usage: {@code Neo4jTestServer HOME_DIR [--port N] [--pagecache BYTES]}. Port 0 (the
+ * default) picks a free one; the page cache defaults to 128 MiB, enough for test data. Once Bolt accepts connections it prints one line, {@code NEO4J_READY
  * bolt://127.0.0.1:PORT}, on standard output. It shuts down cleanly when standard input
  * reaches end of file, which happens when the parent process exits or dies, so a test
  * run cannot leave it behind; SIGTERM shuts it down cleanly too.
@@ -34,24 +34,36 @@ public final class Neo4jTestServer {
     private boolean stopped;
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 1 && !(args.length == 3 && args[1].equals("--port"))) {
-            System.err.println("usage: Neo4jTestServer HOME_DIR [--port N]");
-            System.exit(2);
+        if (args.length % 2 != 1) {
+            usage();
         }
         Path home = Path.of(args[0]).toAbsolutePath();
-        int port = args.length == 3 ? Integer.parseInt(args[2]) : 0;
+        int port = 0;
+        long pageCache = 128L * 1024 * 1024;
+        for (int i = 1; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--pagecache" -> pageCache = Long.parseLong(args[i + 1]);
+                default -> usage();
+            }
+        }
         if (port == 0) {
             port = freeLoopbackPort();
         }
-        new Neo4jTestServer().run(home, port);
+        new Neo4jTestServer().run(home, port, pageCache);
     }
 
-    private void run(Path home, int port) throws InterruptedException {
+    private static void usage() {
+        System.err.println("usage: Neo4jTestServer HOME_DIR [--port N] [--pagecache BYTES]");
+        System.exit(2);
+    }
+
+    private void run(Path home, int port, long pageCache) throws InterruptedException {
         watchStandardInput();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "neo4j-test-stop"));
 
         try {
-            start(home, port);
+            start(home, port, pageCache);
         } catch (RuntimeException err) {
             err.printStackTrace();
             System.out.println("NEO4J_FAILED " + err);
@@ -70,7 +82,7 @@ public final class Neo4jTestServer {
         System.exit(0);
     }
 
-    private void start(Path home, int port) {
+    private void start(Path home, int port, long pageCache) {
         SocketAddress address = new SocketAddress("127.0.0.1", port);
         DatabaseManagementService started =
                 new DatabaseManagementServiceBuilder(home)
@@ -80,7 +92,7 @@ public final class Neo4jTestServer {
                         .setConfig(GraphDatabaseSettings.auth_enabled, false)
                         // Usage reports would be traffic off this machine, of no use.
                         .setConfig(GraphDatabaseSettings.udc_enabled, false)
-                        .setConfig(GraphDatabaseSettings.pagecache_memory, 128L * 1024 * 1024)
+                        .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
                         // Preallocated transaction logs would cost 256 MiB per database
                         // in what is often a memory-backed temporary directory.
                         .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
