@@ -229,6 +229,8 @@ class _Ends:
     consignee: str
     origin: str | None
     destination: str | None
+    named: tuple[str, str]
+    """The shipper and consignee as the event names them, before any link."""
 
 
 def _ends(event: EpcisEvent, directory: Directory, site: str | None) -> _Ends | None:
@@ -255,6 +257,7 @@ def _ends(event: EpcisEvent, directory: Directory, site: str | None) -> _Ends | 
         directory.party(consignee),
         origin or _named_place(shipper, directory),
         destination or _named_place(consignee, directory),
+        (shipper, consignee),
     )
 
 
@@ -276,15 +279,17 @@ def _location(ends: Iterable[SourceDestination], directory: Directory) -> str | 
 def shipment_id(event: EpcisEvent, objects: Iterable[str], ends: _Ends) -> str:
     """The id shared by a shipping event and the receiving event that pairs with it.
 
-    It hashes the shipper, the consignee and the first business transaction of the
-    types in `SHIPMENT_KEYS` (else the objects moved), so both sides agree without
-    either knowing the other's event id.
+    It hashes the shipper and the consignee as the event names them (canonical
+    identifiers, not the feed parties they link to) and the first business
+    transaction of the types in `SHIPMENT_KEYS` (else the objects moved), so both
+    sides agree without either knowing the other's event id, whether or not the
+    parties' feed records had been loaded when each side arrived.
     """
     by_type = {t.type: t.value for t in event.biz_transactions}
     key = next((f"{t}={by_type[t]}" for t in SHIPMENT_KEYS if t in by_type), None)
     if key is None:
         key = "objects=" + " ".join(sorted(objects))
-    text = "\n".join((ends.shipper, ends.consignee, key))
+    text = "\n".join((*ends.named, key))
     return "EPCIS-SH-" + hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
