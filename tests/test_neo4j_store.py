@@ -183,6 +183,7 @@ def test_a_write_batch_seeks_nodes_by_key_and_never_buffers_all_rows(
     keyed += [cypher.for_label("read/nodes_by_id", label) for label in BY_LABEL]
     keyed += [cypher.for_label("read/existing_ids", label) for label in BY_LABEL]
     keyed += [cypher.for_type("write/merge_relationships", r.type) for r in REL_TYPES]
+    keyed += [cypher.for_type("read/referrers", r.type) for r in REL_TYPES]
     batch = [*keyed, cypher.statement("write/mark_pending")]
     endpoint = neo4j_server.endpoint
 

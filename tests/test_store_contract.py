@@ -25,7 +25,14 @@ from graphsvc.errors import InvalidArgument
 from graphsvc.generate import generate
 from graphsvc.investigation import Investigation, RefreshReport
 from graphsvc.records import Record
-from graphsvc.store.base import Change, Edge, FindingQuery, Pending, Store, Subgraph
+from graphsvc.store.base import (
+    Change,
+    Edge,
+    FindingQuery,
+    Pending,
+    Store,
+    Subgraph,
+)
 from loaders.load import load_paths
 
 HOUR = timedelta(hours=1)
@@ -283,6 +290,53 @@ def test_values_keep_their_types_and_offsets(any_store: Store, tmp_path: Path) -
     assert list(any_store.nodes("Nothing")) == []
 
 
+def test_referrers_are_the_nodes_whose_fields_name_a_node(
+    any_store: Store, tmp_path: Path
+) -> None:
+    _world_on_the_move(any_store, tmp_path)
+
+    found = any_store.referrers(("Party", "NORD"))
+
+    assert [(n.label, n.id) for n in found] == [
+        ("Authorization", "B/NORD/2025-01-01"),
+        ("Scan", "scan:I2:5a7e02813747fdb1"),
+        ("Shipment", "SH1"),
+        ("Site", "S-HAM"),
+    ]
+    assert found[1].properties["party"] == "NORD"
+    assert any_store.referrers(("Party", "NOBODY")) == []
+    assert [n.id for n in any_store.referrers(("Site", "S-HAM"))] == [
+        "scan:I2:5a7e02813747fdb1",
+        "SH1",
+    ]
+
+
+def test_a_retired_node_goes_only_when_undescribed_and_named_by_nothing(
+    any_store: Store, tmp_path: Path
+) -> None:
+    write(
+        any_store,
+        tmp_path,
+        {"kind": "brand", "id": "B4", "name": "Lone"},
+        {"kind": "product", "id": "PR1", "brand": "B1"},
+        {"kind": "product", "id": "PR2", "brand": "B2"},
+    )
+    retire = [("Brand", f"B{n}") for n in range(1, 6)]
+
+    result = any_store.write(
+        records(tmp_path, {"kind": "product", "id": "PR2"} | {"brand": "B3"}), retire
+    )
+
+    assert result.retired == {("Brand", "B2")}
+    assert [n.id for n in any_store.nodes("Brand")] == ["B1", "B3", "B4"]
+    assert any_store.dangling() == {"Brand": ["B1", "B3"]}
+    assert list(any_store.edges()) == [
+        Edge("OF_BRAND", ("Product", "PR1"), ("Brand", "B1")),
+        Edge("OF_BRAND", ("Product", "PR2"), ("Brand", "B3")),
+    ]
+    assert any_store.neighborhood(("Brand", "B2"), 1, 10) == Subgraph([], [], False)
+
+
 # -- durability ------------------------------------------------------------------------
 
 
@@ -500,11 +554,10 @@ def test_evidence_gathers_what_an_item_touches(
     assert found[1].sites == {"S-HAM": at_ham}
 
 
-def test_affected_items_follow_every_path_to_an_item(
-    any_store: Store, tmp_path: Path
-) -> None:
+def _world_on_the_move(store: Store, tmp_path: Path) -> None:
+    """The world with a shipment, a scan by the distributor and its authorization."""
     load(
-        any_store,
+        store,
         tmp_path,
         *WORLD,
         shipment("SH1", ["I1"]),
@@ -513,6 +566,12 @@ def test_affected_items_follow_every_path_to_an_item(
         {"kind": "authorization", "brand": "B", "party": "NORD"}
         | {"valid_from": "2025-01-01"},
     )
+
+
+def test_affected_items_follow_every_path_to_an_item(
+    any_store: Store, tmp_path: Path
+) -> None:
+    _world_on_the_move(any_store, tmp_path)
 
     def affected(*keys: tuple[str, str]) -> list[str]:
         return sorted(any_store.affected_items(keys))

@@ -8,14 +8,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import cast
 
 import pytest
 
 from graphsvc.records import Record
-from graphsvc.store.base import BatchResult, Store
+from graphsvc.store.base import BatchResult, NodeKey, Store
 from graphsvc.store.embedded import EmbeddedStore
 from graphsvc.store.loads import LoadQuery
 from loaders.sync import HashCache, sync_once
@@ -34,8 +34,10 @@ class StopAfterWrites:
         self.stop = stop
         self.writes = writes
 
-    def write(self, records: Sequence[Record]) -> BatchResult:
-        result = self.store.write(records)
+    def write(
+        self, records: Sequence[Record], retire: Collection[NodeKey] = ()
+    ) -> BatchResult:
+        result = self.store.write(records, retire)
         self.writes -= 1
         if self.writes == 0:
             self.stop.set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -40,10 +40,13 @@ class BatchResult:
     changes: Counter[tuple[str, Change]] = field(default_factory=Counter)
     touched: set[NodeKey] = field(default_factory=set)
     """Nodes that the batch created or changed, stubs included."""
+    retired: set[NodeKey] = field(default_factory=set)
+    """Placeholder nodes that the batch removed (see `Store.write`)."""
 
     def merge(self, other: BatchResult) -> None:
         self.changes.update(other.changes)
         self.touched |= other.touched
+        self.retired |= other.retired
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,16 @@ class Store(Protocol):
     durable; when it raises, none is.
     """
 
-    def write(self, records: Sequence[Record]) -> BatchResult:
-        """Upsert a batch of validated records, in order, in one transaction."""
+    def write(
+        self, records: Sequence[Record], retire: Collection[NodeKey] = ()
+    ) -> BatchResult:
+        """Upsert a batch of validated records, in order, in one transaction.
+
+        Then, in the same transaction, remove each node of `retire` that no record
+        describes and that no relationship of the model touches any more: the
+        placeholders whose references the records moved elsewhere. A node still
+        described or referenced stays; `BatchResult.retired` lists those removed.
+        """
         ...
 
     def unit(self) -> AbstractContextManager[None]:
@@ -147,6 +158,10 @@ class Store(Protocol):
 
     def nodes(self, label: str) -> Iterable[Node]:
         """Every node of a label, in id order."""
+        ...
+
+    def referrers(self, key: NodeKey) -> list[Node]:
+        """The nodes with a reference field naming `key`, by label, then id."""
         ...
 
     def edges(self) -> Iterable[Edge]:

@@ -26,7 +26,7 @@ import os
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -122,8 +122,11 @@ class EmbeddedStore:
 
     # -- writing -----------------------------------------------------------------
 
-    def write(self, records: Sequence[Record]) -> BatchResult:
-        """Upsert the records in order; all of them are durable when this returns."""
+    def write(
+        self, records: Sequence[Record], retire: Collection[NodeKey] = ()
+    ) -> BatchResult:
+        """Upsert the records in order, then remove the `retire` nodes left unlinked;
+        all of it is durable when this returns."""
         with self._mutex:
             on_disk = self._fetch(keys_named(records))
             memory = self._props
@@ -134,7 +137,7 @@ class EmbeddedStore:
             plan = Plan(lookup)
             for record in records:
                 plan.add(record)
-            self._sql.commit(plan, self._seq + 1)
+            plan.result.retired = self._sql.commit(plan, self._seq + 1, retire)
             self._seq += 1
             self._apply(plan)
             return plan.result
@@ -198,6 +201,9 @@ class EmbeddedStore:
         for rel, source, target in plan.added:
             if rel in _IN_MEMORY_RELS:
                 graph.add_edge(source, target, rel)
+        for key in plan.result.retired:
+            if key in graph:
+                graph.remove_node(key)
 
     def _grant(self, auth_id: str, props: Mapping[str, object]) -> None:
         party = props.get("party")
@@ -238,6 +244,22 @@ class EmbeddedStore:
                     if lbl == label
                 )
         return (_node((label, id_), props) for id_, props in rows)
+
+    def referrers(self, key: NodeKey) -> list[Node]:
+        label, id_ = key
+        found: dict[NodeKey, Properties] = {}
+        with self._mutex:
+            for r in REL_TYPES:
+                if r.target != label:
+                    continue
+                if r.type in _IN_MEMORY_RELS:
+                    for source in self._sources(key, r.type):
+                        found[r.source, source] = self._props[r.source, source]
+                else:
+                    ids = self._sql.source_ids(r.type, [id_])
+                    for source, props in self._sql.props(r.source, ids).items():
+                        found[r.source, source] = props
+            return [_node(k, found[k]) for k in sorted(found)]
 
     def edges(self) -> Iterator[Edge]:
         with self._mutex:

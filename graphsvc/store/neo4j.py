@@ -47,7 +47,7 @@ from graphsvc.store.base import (
     StoredFinding,
     Subgraph,
 )
-from graphsvc.store.codec import EXTRA
+from graphsvc.store.codec import EXTRA, Properties
 from graphsvc.store.cypher import for_label, for_type, statement, statements
 from graphsvc.store.event_codec import micros, retraction_json, to_row
 from graphsvc.store.events import plan_saves
@@ -222,10 +222,16 @@ class Neo4jStore:
 
     # -- writing -------------------------------------------------------------------
 
-    def write(self, records: Sequence[Record]) -> BatchResult:
-        """Upsert the records in order in one transaction; durable when this returns."""
+    def write(
+        self, records: Sequence[Record], retire: Collection[NodeKey] = ()
+    ) -> BatchResult:
+        """Upsert the records in order, then remove the `retire` nodes left unlinked,
+        in one transaction; durable when this returns."""
         own, referenced = keys_read(records)
-        return self._write(lambda tx: _write_batch(tx, records, own, referenced))
+        retiring = sorted(set(retire))
+        return self._write(
+            lambda tx: _write_batch(tx, records, own, referenced, retiring)
+        )
 
     # -- reading nodes ---------------------------------------------------------------
 
@@ -241,6 +247,21 @@ class Neo4jStore:
             return iter(())
         rows = self._read(lambda tx: neo4j_reads.nodes_of_label(tx, label))
         return (_node((label, id_), props) for id_, props in rows)
+
+    def referrers(self, key: NodeKey) -> list[Node]:
+        label, id_ = key
+
+        def work(tx: Tx) -> dict[NodeKey, Properties]:
+            keys: list[NodeKey] = []
+            for rel_type in TYPES:
+                source, target = ENDPOINTS[rel_type]
+                if target == label:
+                    text = for_type("read/referrers", rel_type)
+                    keys += [(source, s) for s in rows_of(tx, text, id=id_)]
+            return neo4j_reads.fetch(tx, keys)
+
+        found = self._read(work)
+        return [_node(k, found[k]) for k in sorted(found)]
 
     def edges(self) -> Iterator[Edge]:
         def work(tx: Tx) -> list[Edge]:
@@ -502,6 +523,7 @@ def _write_batch(
     records: Sequence[Record],
     own: Collection[NodeKey],
     referenced: Collection[NodeKey],
+    retire: Sequence[NodeKey],
 ) -> BatchResult:
     current = neo4j_reads.fetch(tx, own)
     existing = neo4j_reads.existing(tx, (k for k in referenced if k not in current))
@@ -520,6 +542,8 @@ def _write_batch(
         tx.run(for_type("write/delete_relationships", rel_type), pairs=pairs).consume()
     for rel_type, pairs in _pairs(plan.added):
         tx.run(for_type("write/merge_relationships", rel_type), pairs=pairs).consume()
+    if retire:
+        plan.result.retired = _retire(tx, retire)
 
     # The batch number is taken last: every batch locks the counter, and holding it
     # only until the commit keeps concurrent batches from queueing on it.
@@ -536,6 +560,20 @@ def _write_batch(
         len(plan.removed),
     )
     return plan.result
+
+
+def _retire(tx: Tx, keys: Sequence[NodeKey]) -> set[NodeKey]:
+    """Delete those of the nodes that are undescribed and have no relationship."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for label, id_ in keys:
+        if label in BY_LABEL:
+            by_label[label].append(id_)
+    retired: set[NodeKey] = set()
+    for label, ids in by_label.items():
+        text = for_label("write/retire_nodes", label)
+        gone = rows_of(tx, text, ids=ids, required=_DESCRIBING[label], types=TYPES)
+        retired.update((label, id_) for id_ in gone)
+    return retired
 
 
 def _pairs(edges: Iterable[EdgeKey]) -> Iterator[tuple[str, list[tuple[str, str]]]]:

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Final, TypeVar
@@ -36,6 +36,14 @@ batches be copied once. Committed batches are in the WAL either way."""
 CHUNK: Final = 900
 """Ids bound in one `IN (...)` list; below SQLite's oldest limit on parameters."""
 ENDPOINTS: Final = {r.type: (r.source, r.target) for r in REL_TYPES}
+_LINKS: Final = {
+    label: (
+        tuple(sorted({r.type for r in REL_TYPES if r.target == label})),
+        tuple(sorted({r.type for r in REL_TYPES if r.source == label})),
+    )
+    for label in {end for r in REL_TYPES for end in (r.source, r.target)}
+}
+"""Per label, the relationship types that end at its nodes and those that leave."""
 _LAST_CHAR: Final = "\U0010ffff"
 _Row = TypeVar("_Row", bound=tuple[str, ...])
 
@@ -174,8 +182,11 @@ class SqlGraph:
             self.db.rollback()
             raise
 
-    def commit(self, plan: Plan, seq: int) -> None:
-        """Write a planned batch, and mark its nodes pending as batch `seq`, at once."""
+    def commit(
+        self, plan: Plan, seq: int, retire: Collection[NodeKey] = ()
+    ) -> set[NodeKey]:
+        """Write a planned batch, mark its nodes pending as batch `seq` and remove the
+        `retire` nodes left unlinked, at once; answer those removed."""
         # Rows go in in key order: each insert then lands beside the last one in the
         # B-tree, rather than on a random page, which is most of a large batch's cost.
         nodes = plan.nodes
@@ -203,8 +214,28 @@ class SqlGraph:
                     "INSERT INTO pending (seq, label, id) VALUES (?, ?, ?)",
                     [(seq, label, id_) for label, id_ in plan.result.touched],
                 )
+                return self.retire(sorted(set(retire))) if retire else set()
         except sqlite3.Error as err:
             raise StoreError(f"could not write to {self.path}: {err}") from err
+
+    def retire(self, keys: Iterable[NodeKey]) -> set[NodeKey]:
+        """Delete those of the nodes that are undescribed and have no relationship."""
+        retired: set[NodeKey] = set()
+        for label, id_ in keys:
+            into, out = _LINKS.get(label, ((), ()))
+            sql = "DELETE FROM nodes WHERE label = ? AND id = ? AND described = 0"
+            params: list[str] = [label, id_]
+            for types, end in ((into, "dst"), (out, "src")):
+                if types:
+                    sql += (
+                        " AND NOT EXISTS (SELECT 1 FROM edges"
+                        f" WHERE type IN ({_marks(len(types))}) AND {end} = ?)"
+                    )
+                    params += [*types, id_]
+            cursor = self.db.execute(sql, params)
+            if cursor.rowcount:
+                retired.add((label, id_))
+        return retired
 
     # -- nodes ---------------------------------------------------------------------
 
