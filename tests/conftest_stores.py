@@ -8,6 +8,7 @@ the constraints and indexes stay, as a deployed database keeps them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,21 @@ class Stores:
             session.run(
                 "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
+
+    def child_env(self) -> dict[str, str]:
+        """The environment for another process to open this test's current store:
+        `DATA_DIR` for the embedded store, `URI`, `USER`, `PASSWORD` and `DB` for
+        Neo4j."""
+        env = {**os.environ, "DATA_DIR": str(self.tmp_path / f"data-{self.generation}")}
+        if self.harness is not None:
+            endpoint = self.harness.endpoint
+            env |= {
+                "URI": endpoint.uri,
+                "USER": endpoint.user,
+                "PASSWORD": endpoint.password,
+                "DB": endpoint.database,
+            }
+        return env
 
     def close_all(self) -> None:
         for store in self.opened:

@@ -7,11 +7,10 @@ figures were checked against the documents by hand (see the comments).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,16 @@ from pathlib import Path
 import pytest
 from conftest import shared_dir
 from conftest_stores import Stores
+from epcis_data import (
+    CHAIN_EVENTS,
+    CHAIN_FEED,
+    CHAIN_ITEM,
+    RECEIVE,
+    Bytes,
+    jsonl,
+    load_text,
+    object_document,
+)
 from store_data import snapshot
 
 from graphsvc.engine.findings import CustodyHop
@@ -229,7 +238,7 @@ def _made_from(store: Store) -> tuple[dict[str, Value], list[tuple[str, str]]]:
 
 
 def test_transformation_outputs_are_made_from_the_inputs(any_store: Store) -> None:
-    _load_text(any_store, "made.json", _transformation(declared=False))
+    load_text(any_store, "made.json", _transformation(declared=False))
 
     made, edges = _made_from(any_store)
     nearby = any_store.neighborhood(("Item", OUTPUTS[0]), 1, 100)
@@ -249,7 +258,7 @@ def test_a_retracted_transformation_takes_its_links_back(
     if declaration_first:
         documents.reverse()
 
-    reports = [_load_text(any_store, "doc.json", d) for d in documents]
+    reports = [load_text(any_store, "doc.json", d) for d in documents]
     made, edges = _made_from(any_store)
     nearby = any_store.neighborhood(("Item", OUTPUTS[0]), 1, 100)
     exported = neighborhood_graph(any_store, OUTPUTS[0], 1, 100)
@@ -272,10 +281,10 @@ def test_a_corrective_transformation_links_the_outputs_again(
     corrective = _transformation(
         declared=False, eventID="urn:uuid:0b4a6a54-0005-4000-8000-000000000001"
     )
-    _load_text(any_store, "made.json", _transformation(declared=False))
-    _load_text(any_store, "no.json", _transformation(declared=True))
+    load_text(any_store, "made.json", _transformation(declared=False))
+    load_text(any_store, "no.json", _transformation(declared=True))
 
-    _load_text(any_store, "again.json", corrective)
+    load_text(any_store, "again.json", corrective)
 
     made, edges = _made_from(any_store)
     assert made == dict.fromkeys(OUTPUTS, INPUTS)
@@ -389,7 +398,7 @@ def test_an_authorization_reaches_units_inside_the_pallet(
         "valid_from": "2023-01-01",
     }
 
-    load_paths(any_store, [_jsonl(tmp_path / "grant.jsonl", [dict(grant)])])
+    load_paths(any_store, [jsonl(tmp_path / "grant.jsonl", [dict(grant)])])
     investigation.refresh()
 
     provenance = investigation.provenance(UNIT_11)
@@ -402,7 +411,7 @@ def test_a_unit_taken_out_before_shipping_stays_behind(
     any_store: Store, tmp_path: Path
 ) -> None:
     _pharma_with_feed(any_store, tmp_path)
-    unpack = _object_document(
+    unpack = object_document(
         [
             {
                 "type": "AggregationEvent",
@@ -535,50 +544,23 @@ JSON_EVENTS: list[dict[str, object]] = [
 ]
 
 
-def _object_document(events: list[dict[str, object]]) -> dict[str, object]:
-    return {
-        "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2024-01-01T00:00:00Z",
-        "epcisBody": {"eventList": events},
-    }
-
-
 def _write(path: Path, document: dict[str, object]) -> Path:
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
-
-
-def _jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-def _load_text(store: Store, name: str, text: str) -> EpcisReport:
-    return ingest_epcis(store, _Bytes(text.encode()), name)
-
-
-class _Bytes:
-    def __init__(self, data: bytes) -> None:
-        self._chunks: Iterator[bytes] = iter([data])
-
-    def read(self, size: int = -1) -> bytes:
-        return next(self._chunks, b"")
 
 
 def test_the_same_events_in_xml_and_json_give_the_same_graph(
     stores: Stores, tmp_path: Path
 ) -> None:
     store = stores.open()
-    from_xml = _load_text(store, "events.xml", XML_EVENTS)
+    from_xml = load_text(store, "events.xml", XML_EVENTS)
     xml_graph = snapshot(store)
     xml_counts = store.counts().nodes
     xml_events = store.events(EventQuery(), 10)
 
-    again = _load_text(store, "events.json", json.dumps(_object_document(JSON_EVENTS)))
+    again = load_text(store, "events.json", json.dumps(object_document(JSON_EVENTS)))
     store = stores.empty()
-    _load_text(store, "events.json", json.dumps(_object_document(JSON_EVENTS)))
+    load_text(store, "events.json", json.dumps(object_document(JSON_EVENTS)))
 
     assert (from_xml.new, again.new, again.duplicate, again.written) == (3, 0, 3, {})
     assert snapshot(store) == xml_graph
@@ -607,9 +589,7 @@ def test_a_repeated_event_is_kept_and_written_once_within_and_across_batches(
     first, second, third = JSON_EVENTS
     with_id = {**second, "eventID": "urn:uuid:0d2a1c3e-5b7f-4e8a-9c1d-2e3f4a5b6c7d"}
     once = stores.open()
-    _load_text(
-        once, "events.json", json.dumps(_object_document([first, with_id, third]))
-    )
+    load_text(once, "events.json", json.dumps(object_document([first, with_id, third])))
     once_graph = snapshot(once)
     once_events = [e.id for e in once.events(EventQuery(), 10)]
     # `first` has no eventID, so its copies are known by their hash.
@@ -618,7 +598,7 @@ def test_a_repeated_event_is_kept_and_written_once_within_and_across_batches(
     store = stores.empty()
     report = ingest_epcis(
         store,
-        _Bytes(json.dumps(_object_document(repeated)).encode()),
+        Bytes(json.dumps(object_document(repeated)).encode()),
         "events.json",
         batch_size=batch_size,
     )
@@ -632,7 +612,7 @@ def test_a_repeated_event_is_kept_and_written_once_within_and_across_batches(
 
 def test_items_in_a_shipped_sscc_are_handed_over(stores: Stores) -> None:
     store = stores.open()
-    _load_text(store, "events.xml", XML_EVENTS)
+    load_text(store, "events.xml", XML_EVENTS)
     investigation = Investigation(store)
     investigation.refresh()
 
@@ -727,13 +707,13 @@ DECLARATION = {
 def test_a_retracted_shipping_no_longer_moves_the_items(
     any_store: Store, declaration_first: bool
 ) -> None:
-    packed = json.dumps(_object_document(JSON_EVENTS[:2]))
-    shipped = json.dumps(_object_document([SHIP]))
-    declared = json.dumps(_object_document([{**SHIP, "errorDeclaration": DECLARATION}]))
-    _load_text(any_store, "packed.json", packed)
+    packed = json.dumps(object_document(JSON_EVENTS[:2]))
+    shipped = json.dumps(object_document([SHIP]))
+    declared = json.dumps(object_document([{**SHIP, "errorDeclaration": DECLARATION}]))
+    load_text(any_store, "packed.json", packed)
     order = [declared, shipped] if declaration_first else [shipped, declared]
 
-    reports = [_load_text(any_store, "doc.json", text) for text in order]
+    reports = [load_text(any_store, "doc.json", text) for text in order]
     investigation = Investigation(any_store)
     investigation.refresh()
 
@@ -755,7 +735,7 @@ def test_a_declaration_in_the_same_document_retracts_within_and_across_batches(
 
     report = ingest_epcis(
         any_store,
-        _Bytes(json.dumps(_object_document(events)).encode()),
+        Bytes(json.dumps(object_document(events)).encode()),
         "doc.json",
         batch_size=batch_size,
     )
@@ -777,9 +757,9 @@ def test_a_retracted_commissioning_leaves_the_item_unproduced(
         "eventID": "urn:uuid:0b4a6a54-0003-4000-8000-000000000001",
     }
     declared = {**made, "errorDeclaration": DECLARATION}
-    _load_text(any_store, "made.json", json.dumps(_object_document([made])))
+    load_text(any_store, "made.json", json.dumps(object_document([made])))
 
-    report = _load_text(any_store, "no.json", json.dumps(_object_document([declared])))
+    report = load_text(any_store, "no.json", json.dumps(object_document([declared])))
 
     (evidence,) = any_store.item_evidence([f"{DL}/01/04012345111118/21/1"])
     assert report.retracted == 1
@@ -788,88 +768,11 @@ def test_a_retracted_commissioning_leaves_the_item_unproduced(
     assert evidence.scans == ()
 
 
-# A manufacturer ships an item to a distributor that the brand never authorized.
-CHAIN_FEED: list[dict[str, str]] = [
-    {"kind": "brand", "id": "BR-T", "name": "Tovera"},
-    {"kind": "product", "id": "PR-T", "brand": "BR-T", "gtin": "04012345111118"},
-    {
-        "kind": "party",
-        "id": "PA-MFG",
-        "name": "Tovera Werk",
-        "role": "manufacturer",
-        "gln": "4012345000016",
-    },
-    {
-        "kind": "party",
-        "id": "PA-DST",
-        "name": "Dorado Trading",
-        "role": "distributor",
-        "gln": "0614141000012",
-    },
-    {
-        "kind": "site",
-        "id": "SI-MFG",
-        "operator": "PA-MFG",
-        "country": "DE",
-        "gln": "4012345000016",
-    },
-    {
-        "kind": "site",
-        "id": "SI-DST",
-        "operator": "PA-DST",
-        "country": "US",
-        "gln": "0614141000029",
-    },
-]
-CHAIN_ITEM = f"{DL}/01/04012345111118/21/7"
-_HANDOVER: dict[str, object] = {
-    "type": "ObjectEvent",
-    "epcList": [CHAIN_ITEM],
-    "action": "OBSERVE",
-    "bizTransactionList": [
-        {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000016:PO9"}
-    ],
-    "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:4012345.00001"}],
-    "destinationList": [
-        {"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00001"},
-        {"type": "location", "destination": "urn:epc:id:sgln:0614141.00002.0"},
-    ],
-}
-CHAIN_EVENTS: list[dict[str, object]] = [
-    {
-        "type": "ObjectEvent",
-        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000001",
-        "eventTime": "2024-01-02T09:00:00Z",
-        "eventTimeZoneOffset": "+01:00",
-        "epcList": [CHAIN_ITEM],
-        "action": "ADD",
-        "bizStep": "commissioning",
-        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
-    },
-    {
-        **_HANDOVER,
-        "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000002",
-        "eventTime": "2024-01-03T07:00:00Z",
-        "eventTimeZoneOffset": "+01:00",
-        "bizStep": "shipping",
-        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
-    },
-]
-RECEIVE: dict[str, object] = {
-    **_HANDOVER,
-    "eventID": "urn:uuid:0b4a6a54-0004-4000-8000-000000000003",
-    "eventTime": "2024-01-05T14:00:00Z",
-    "eventTimeZoneOffset": "-05:00",
-    "bizStep": "receiving",
-    "bizLocation": {"id": "urn:epc:id:sgln:0614141.00002.0"},
-}
-
-
 def _chain(store: Store, tmp_path: Path, *documents: list[dict[str, object]]) -> None:
     """Load the chain's feed, then each list of events as one document."""
-    load_paths(store, [_jsonl(tmp_path / "chain.jsonl", CHAIN_FEED)])
+    load_paths(store, [jsonl(tmp_path / "chain.jsonl", CHAIN_FEED)])
     for n, events in enumerate(documents):
-        _load_text(store, f"doc-{n}.json", json.dumps(_object_document(events)))
+        load_text(store, f"doc-{n}.json", json.dumps(object_document(events)))
 
 
 _Hop = tuple[str | None, str | None, str, str | None, bool, bool | None]
@@ -902,10 +805,10 @@ def test_a_retracted_receiving_leaves_the_hand_over_unconfirmed(
     (shipment,) = any_store.nodes("Shipment")
     received = _custody(any_store)
 
-    _load_text(any_store, "no.json", json.dumps(_object_document([declared])))
+    load_text(any_store, "no.json", json.dumps(object_document([declared])))
     retracted = _custody(any_store)
     (kept,) = any_store.events_by_id([str(RECEIVE["eventID"])])
-    _load_text(any_store, "again.json", json.dumps(_object_document([corrective])))
+    load_text(any_store, "again.json", json.dumps(object_document([corrective])))
     corrected = _custody(any_store)
 
     made = ("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None)
@@ -965,7 +868,7 @@ def test_retracting_the_receiving_after_the_shipping_keeps_both_retracted(
 
 # -- all or nothing --------------------------------------------------------------------
 
-_CHAIN_DOCUMENT = json.dumps(_object_document([*CHAIN_EVENTS, RECEIVE]))
+_CHAIN_DOCUMENT = json.dumps(object_document([*CHAIN_EVENTS, RECEIVE]))
 """Three events, loaded a batch at a time below: commissioning, shipping, receiving."""
 
 _LOADER = """
@@ -999,7 +902,7 @@ with open(document, "rb") as source:
 def _reference(stores: Stores) -> tuple[list[Node], list[Edge]]:
     """The chain document loaded whole into an empty store, as a snapshot."""
     store = stores.empty()
-    _load_text(store, "doc.json", _CHAIN_DOCUMENT)
+    load_text(store, "doc.json", _CHAIN_DOCUMENT)
     return snapshot(store)
 
 
@@ -1018,15 +921,7 @@ def test_a_process_killed_inside_a_document_keeps_all_of_it_or_none(
     stores.close_all()
     document = tmp_path / "doc.json"
     document.write_text(_CHAIN_DOCUMENT, encoding="utf-8")
-    env = {**os.environ, "DATA_DIR": str(stores.tmp_path / f"data-{stores.generation}")}
-    if stores.harness is not None:
-        endpoint = stores.harness.endpoint
-        env |= {
-            "URI": endpoint.uri,
-            "USER": endpoint.user,
-            "PASSWORD": endpoint.password,
-            "DB": endpoint.database,
-        }
+    env = stores.child_env()
     flag = "yes" if all_or_nothing else "no"
     command = [sys.executable, "-c", _LOADER, stores.kind, str(document), flag]
 
@@ -1034,7 +929,7 @@ def test_a_process_killed_inside_a_document_keeps_all_of_it_or_none(
     store = stores.open()
     kept = [e.id for e in store.events(EventQuery(), 10)]
     again = ingest_epcis(
-        store, _Bytes(_CHAIN_DOCUMENT.encode()), "doc.json", all_or_nothing=True
+        store, Bytes(_CHAIN_DOCUMENT.encode()), "doc.json", all_or_nothing=True
     )
 
     assert loader.returncode == -signal.SIGKILL, loader.stderr
@@ -1063,7 +958,7 @@ def test_a_document_that_fails_between_batches_leaves_nothing(
     with pytest.raises(StoreError, match="the disk is full"):
         ingest_epcis(
             store,
-            _Bytes(_CHAIN_DOCUMENT.encode()),
+            Bytes(_CHAIN_DOCUMENT.encode()),
             "doc.json",
             all_or_nothing=True,
             batch_size=1,
@@ -1076,7 +971,7 @@ def test_a_document_that_fails_between_batches_leaves_nothing(
 
     again = ingest_epcis(
         store,
-        _Bytes(_CHAIN_DOCUMENT.encode()),
+        Bytes(_CHAIN_DOCUMENT.encode()),
         "doc.json",
         all_or_nothing=True,
         batch_size=1,
@@ -1094,7 +989,7 @@ def test_a_load_takes_epcis_documents_beside_feeds(
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    _jsonl(folder / "parties.jsonl", [dict(PHARMA_FEED[1])])
+    jsonl(folder / "parties.jsonl", [dict(PHARMA_FEED[1])])
     (folder / "pharma.xml").write_bytes(sample(PHARMA).read_bytes())
     invalid = sample("ObjectEvent_with_invalid_action.json").read_bytes()
     (folder / "invalid.json").write_bytes(invalid)
