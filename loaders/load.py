@@ -22,6 +22,7 @@ from graphsvc.records import Record, Rejection, Source
 from graphsvc.store.base import BatchResult, Change, Store
 from loaders.epcis import HEAD_BYTES, detect_epcis
 from loaders.epcis.ingest import ingest_epcis
+from loaders.epcis.links import placeholder_links
 from loaders.feed import feed_format, open_bytes, read_feed
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,9 @@ def load_paths(
 
     Rejected records are reported and, when `rejects_dir` is given, written there as
     they were sent (one rejects file per input file). Each batch is one transaction.
+    A batch whose parties, sites or products carry the GS1 key of a placeholder that
+    EPCIS events left also re-points the events' records to them, in that
+    transaction (`loaders.epcis.links`); those records count as updated.
     """
     report = LoadReport(rejects_dir=rejects_dir)
     with _RejectsWriter(rejects_dir) as rejects:
@@ -189,7 +193,8 @@ def load_paths(
                 continue
             records = _records(path, report, rejects, progress, tally)
             for batch in _batches(records, batch_size):
-                result = store.write(batch)
+                links = placeholder_links(store, batch)
+                result = store.write([*batch, *links.records], links.retire)
                 report.changes.update(result.changes)
                 report.batches += 1
                 if after_batch is not None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -10,6 +13,16 @@ from typing import Any
 
 import pytest
 from conftest_stores import Stores
+from epcis_data import (
+    CHAIN_EVENTS,
+    CHAIN_FEED,
+    CHAIN_ITEM,
+    DL,
+    RECEIVE,
+    jsonl,
+    load_text,
+    object_document,
+)
 from store_data import WORLD, load, records, shipment, snapshot, write, write_feed
 
 from graphsvc.engine.evidence import (
@@ -29,8 +42,10 @@ from graphsvc.store.base import (
     Change,
     Edge,
     FindingQuery,
+    Node,
     Pending,
     Store,
+    StoredFinding,
     Subgraph,
 )
 from loaders.load import load_paths
@@ -746,3 +761,177 @@ def test_search_ranks_equal_ids_then_id_starts_then_names(
     assert any_store.search("nor", 10) == [("Party", "NORD")]
     assert any_store.search("i4", 10) == []
     assert any_store.search("nowhere", 10) == []
+
+
+# -- EPCIS names linked to feed records, whatever the order ---------------------------
+
+LinkedState = tuple[tuple[list[Node], list[Edge]], list[StoredFinding]]
+
+
+def _chain_feed(
+    store: Store, tmp_path: Path, rows: list[dict[str, str]] = CHAIN_FEED
+) -> None:
+    report = load_paths(store, [jsonl(tmp_path / "chain.jsonl", rows)])
+    assert (report.rejected, report.failed_files) == (0, {})
+
+
+def _chain_events(store: Store, *events: dict[str, object]) -> None:
+    report = load_text(store, "events.json", json.dumps(object_document([*events])))
+    assert report.rejected == []
+
+
+def _linked_state(store: Store) -> LinkedState:
+    """The graph and, once brought up to date, the findings."""
+    Investigation(store).refresh()
+    return snapshot(store), store.findings(FindingQuery())
+
+
+def _feed_first(stores: Stores, tmp_path: Path) -> LinkedState:
+    """The chain's feed, then its events, in an empty store."""
+    store = stores.empty()
+    _chain_feed(store, tmp_path)
+    _chain_events(store, *CHAIN_EVENTS, RECEIVE)
+    return _linked_state(store)
+
+
+def _events_first(
+    stores: Stores, tmp_path: Path, *events: dict[str, object]
+) -> tuple[LinkedState, Store]:
+    """The state the chain leads to with its feed first, and an empty store that then
+    received `events` (all the chain's by default)."""
+    expected = _feed_first(stores, tmp_path)
+    store = stores.empty()
+    _chain_events(store, *(events or (*CHAIN_EVENTS, RECEIVE)))
+    return expected, store
+
+
+@pytest.mark.parametrize("ahead", [0, 2])
+def test_a_feed_loaded_after_the_events_links_them_as_if_loaded_before(
+    stores: Stores, tmp_path: Path, ahead: int
+) -> None:
+    expected = _feed_first(stores, tmp_path)
+    store = stores.empty()
+    _chain_feed(store, tmp_path, CHAIN_FEED[:ahead])
+    _chain_events(store, *CHAIN_EVENTS, RECEIVE)
+    unlinked = _linked_state(store)
+
+    _chain_feed(store, tmp_path, CHAIN_FEED[ahead:])
+    linked = _linked_state(store)
+    stores.close(store)
+    reopened = _linked_state(stores.open())
+
+    assert [n for n in unlinked[0][0] if n.label == "Party"] == [
+        Node("Party", f"{DL}/417/0614141000012", {}, {}, False),
+        Node("Party", f"{DL}/417/4012345000016", {}, {}, False),
+    ]
+    # With the brand's product known, the placeholder was found holding it.
+    assert [(f.finding.party, f.brand) for f in unlinked[1]] == (
+        [(f"{DL}/417/0614141000012", "BR-T")] if ahead else []
+    )
+    assert linked == expected
+    assert reopened == expected
+    (shipment_node,) = [n for n in expected[0][0] if n.label == "Shipment"]
+    assert [
+        (n.label, n.id, n.properties.get("site"), n.properties.get("party"))
+        for n in expected[0][0]
+        if n.label in ("Party", "Site", "Product", "Scan")
+    ] == [
+        ("Party", "PA-DST", None, None),
+        ("Party", "PA-MFG", None, None),
+        ("Site", "SI-DST", None, None),
+        ("Site", "SI-MFG", None, None),
+        ("Product", "PR-T", None, None),
+        ("Scan", f"{CHAIN_ITEM} @ {CHAIN_EVENTS[0]['eventID']}", "SI-MFG", "PA-MFG"),
+        ("Scan", f"{CHAIN_ITEM} @ {CHAIN_EVENTS[1]['eventID']}", "SI-MFG", "PA-MFG"),
+        ("Scan", f"{CHAIN_ITEM} @ {RECEIVE['eventID']}", "SI-DST", "PA-DST"),
+    ]
+    assert [
+        (f.finding.kind.value, f.finding.party, f.finding.shipment, f.brand)
+        for f in expected[1]
+    ] == [("UNAUTHORIZED_HOLDER", "PA-DST", shipment_node.id, "BR-T")]
+
+
+def test_a_shipping_before_the_feed_pairs_with_a_receiving_after_it(
+    stores: Stores, tmp_path: Path
+) -> None:
+    expected, store = _events_first(stores, tmp_path, *CHAIN_EVENTS)
+    shipped = [n.id for n in store.nodes("Shipment")]
+
+    _chain_feed(store, tmp_path)
+    _chain_events(store, RECEIVE)
+
+    state = _linked_state(store)
+    assert state == expected
+    (shipment_node,) = [n for n in state[0][0] if n.label == "Shipment"]
+    assert [shipment_node.id] == shipped
+    assert shipment_node.properties["delivery_event"] == RECEIVE["eventID"]
+    ends = [shipment_node.properties[end] for end in ("shipper", "consignee")]
+    assert ends == ["PA-MFG", "PA-DST"]
+
+
+def test_a_failed_linking_batch_leaves_every_placeholder_as_it_was(
+    stores: Stores, tmp_path: Path
+) -> None:
+    expected, store = _events_first(stores, tmp_path)
+    before = snapshot(store)
+
+    def stopped() -> None:
+        with store.unit():
+            _chain_feed(store, tmp_path)
+            raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        stopped()
+
+    assert snapshot(store) == before
+    stores.close(store)
+    store = stores.open()
+    assert snapshot(store) == before
+    _chain_feed(store, tmp_path)
+    assert _linked_state(store) == expected
+
+
+_LINKER = """
+import os, signal, sys
+from pathlib import Path
+
+import graphsvc.store.neo4j
+from loaders.load import load_paths
+
+kind, feed = sys.argv[1:]
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if kind == "embedded":
+    from graphsvc.store.embedded import EmbeddedStore
+    store = EmbeddedStore(Path(os.environ["DATA_DIR"]))
+    store._sql.retire = die
+else:
+    from graphsvc.store.neo4j import Neo4jStore
+    store = Neo4jStore(*(os.environ[n] for n in ("URI", "USER", "PASSWORD", "DB")))
+    graphsvc.store.neo4j._retire = die
+load_paths(store, [Path(feed)])
+"""
+"""Loads a feed and dies once its batch has re-pointed the events' records, just
+before it removes the placeholders, inside the batch's transaction."""
+
+
+def test_a_process_killed_while_linking_leaves_nothing_half_re_pointed(
+    stores: Stores, tmp_path: Path
+) -> None:
+    expected, store = _events_first(stores, tmp_path)
+    before = snapshot(store)
+    stores.close_all()
+    feed = jsonl(tmp_path / "chain.jsonl", CHAIN_FEED)
+    env = stores.child_env()
+    command = [sys.executable, "-c", _LINKER, stores.kind, str(feed)]
+
+    linker = subprocess.run(command, env=env, capture_output=True, check=False)
+    store = stores.open()
+    after = snapshot(store)
+    _chain_feed(store, tmp_path)
+
+    assert linker.returncode == -signal.SIGKILL, linker.stderr
+    assert after == before
+    assert _linked_state(store) == expected
