@@ -52,7 +52,11 @@ _LOCATION: Final = f"{CANONICAL_BASE}/414/"
 
 @dataclass
 class Directory:
-    """Feed records the mapping links to: parties, sites and products by GS1 key."""
+    """Feed records the mapping links to: parties, sites and products by GS1 key.
+
+    A key that no feed record carries yet maps to a placeholder, its Digital Link;
+    `loaders.epcis.links` moves the placeholder's references when the record comes.
+    """
 
     party_by_gln: dict[str, str] = field(default_factory=dict)
     site_by_gln: dict[str, str] = field(default_factory=dict)
