@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import tracemalloc
+from pathlib import Path
 
 from graphsvc.store.codec import Properties
-from graphsvc.store.sqlgraph import _dumps, in_order
+from graphsvc.store.sqlgraph import SCANNED_ITEMS, SqlGraph, _dumps, in_order
 
 
 def test_in_order_sorts_as_sorted_does() -> None:
@@ -39,3 +40,19 @@ def test_node_rows_hold_no_more_memory_than_their_json() -> None:
 
     assert rows[0] == b'{"item":"IT-1","site":"SI-1","step":"stored"}'
     assert held < 100 * 200
+
+
+def test_scanned_items_seeks_the_targets_scans_before_their_items(
+    tmp_path: Path,
+) -> None:
+    graph = SqlGraph(tmp_path / "graph.sqlite3")
+    sql = "EXPLAIN QUERY PLAN " + SCANNED_ITEMS.format("?, ?")
+
+    plan = [row[3] for row in graph.db.execute(sql, ("BY_PARTY", "PA-1", "PA-2"))]
+    graph.close()
+
+    assert plan == [
+        "SEARCH r USING COVERING INDEX edges_in (type=? AND dst=?)",
+        "SEARCH o USING PRIMARY KEY (type=? AND src=?)",
+        "USE TEMP B-TREE FOR DISTINCT",
+    ]

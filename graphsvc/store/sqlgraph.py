@@ -122,6 +122,16 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
         yield
 
 
+SCANNED_ITEMS: Final = (
+    "SELECT DISTINCT o.dst FROM edges r CROSS JOIN edges o"
+    " ON o.type = 'OF_ITEM' AND o.src = r.src"
+    " WHERE r.type = ? AND r.dst IN ({})"
+)
+"""The items of the scans into some parties or sites. CROSS JOIN fixes the order:
+without statistics SQLite may walk every OF_ITEM relationship once per chunk of
+targets, where this seeks the targets' scans first and then each scan's item."""
+
+
 class SqlGraph:
     """Reads and writes the graph's rows; not thread-safe, the store serialises."""
 
@@ -313,12 +323,8 @@ class SqlGraph:
         """
         found: set[str] = set()
         for part in chunked(sorted(set(targets))):
-            sql = (
-                "SELECT DISTINCT o.dst FROM edges r JOIN edges o"
-                " ON o.type = 'OF_ITEM' AND o.src = r.src"
-                " WHERE r.type = ? AND r.dst IN ({})"
-            )
-            rows = self.db.execute(sql.format(_marks(len(part))), (rel, *part))
+            sql = SCANNED_ITEMS.format(_marks(len(part)))
+            rows = self.db.execute(sql, (rel, *part))
             found.update(item for (item,) in rows)
         return found
 
