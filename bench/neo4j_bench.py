@@ -12,7 +12,7 @@ Neo4j is the one that ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
 ``--wipe`` to be given. With ``--start-neo4j`` it starts its own throwaway server from
 the test harness's Maven build instead, with the JIT fully on and a larger heap (the
 test defaults favour start time over speed), and a page cache that holds the whole
-store at 100,000 items, which the tests' 128 MiB does not.
+store (the tests' 128 MiB does not).
 """
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ BENCH_JVM = (
     "-XX:+ExitOnOutOfMemoryError",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
 )
-BENCH_PAGE_CACHE = 1 << 30
-"""Bytes: a store of 20,000 items takes about 95 MiB on disk, growing linearly."""
+PAGE_CACHE_PER_ITEM = 6 << 10
+"""Bytes: a store of 20,000 items takes about 95 MiB on disk, growing linearly, so
+this holds the whole store with room to spare."""
+MIN_PAGE_CACHE = 1 << 30
 SAMPLE = 1_000
 
 Endpoint = tuple[str, str, str, str]
@@ -66,11 +68,14 @@ def harness() -> ModuleType:
 
 
 @contextmanager
-def neo4j_server(start: bool, wipe: bool, scratch: Path) -> Iterator[Endpoint]:
+def neo4j_server(
+    start: bool, wipe: bool, scratch: Path, items: int
+) -> Iterator[Endpoint]:
     """The Neo4j to measure, emptied: one started here, or the configured one."""
     if start:
+        page_cache = max(MIN_PAGE_CACHE, items * PAGE_CACHE_PER_ITEM)
         server = harness().MavenNeo4jServer(
-            scratch / "neo4j", jvm_options=BENCH_JVM, page_cache=BENCH_PAGE_CACHE
+            scratch / "neo4j", jvm_options=BENCH_JVM, page_cache=page_cache
         )
         endpoint = server.start()
         try:
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             embedded.close()
         print(f"embedded: {ours}", flush=True)
-        with neo4j_server(args.start_neo4j, args.wipe, scratch) as endpoint:
+        with neo4j_server(args.start_neo4j, args.wipe, scratch, args.items) as endpoint:
             store = Neo4jStore(*endpoint)
             try:
                 theirs = measure(store, feed, args.batch_size, args.seed)
