@@ -184,6 +184,16 @@ def test_z_means_utc(tmp_path: Path) -> None:
             "shipped_at '2026-02-30T08:00:00Z' is not a valid date and time",
         ),
         (1770710400, "shipped_at must be text, not the number 1770710400"),
+        (
+            "9999-12-31T23:30:00-01:00",
+            "shipped_at '9999-12-31T23:30:00-01:00' falls outside the years 1 to "
+            "9999 in UTC",
+        ),
+        (
+            "0001-01-01T00:30:00+01:00",
+            "shipped_at '0001-01-01T00:30:00+01:00' falls outside the years 1 to "
+            "9999 in UTC",
+        ),
     ],
 )
 def test_timestamps_without_offset_or_malformed_are_rejected(
