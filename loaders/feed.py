@@ -177,7 +177,38 @@ def _parse_checked(raw: bytes) -> object:
         raise InvalidInput(
             f"line is not JSON: {err.msg} at column {err.colno}"
         ) from None
+    if isinstance(obj, dict) and b"\\u" in raw:
+        _refuse_lone_surrogates(obj)
     return obj
+
+
+def _refuse_lone_surrogates(obj: dict[str, object]) -> None:
+    """Refuse a value holding half of a UTF-16 pair (`\\ud800`), which is no text.
+
+    json reads such an escape without complaint, but no store can keep the result.
+    """
+    for key, value in obj.items():
+        if not _is_text(key) or not _is_text(value):
+            name = key.encode("utf-8", "backslashreplace").decode()
+            raise InvalidInput(
+                f"{name} holds an escaped lone UTF-16 surrogate, which is not text",
+                name,
+            )
+
+
+def _is_text(value: object) -> bool:
+    """Whether every string in `value` can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_is_text(k) and _is_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_is_text(v) for v in value)
+    return True
 
 
 def _nesting(raw: bytes) -> int:

@@ -158,6 +158,41 @@ def test_a_line_that_is_not_utf8_is_rejected(tmp_path: Path) -> None:
     assert str(only(path)) == "feed.jsonl:1: line is not UTF-8 (byte 27)"
 
 
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('{"kind": "brand", "id": "BR-1", "name": "a\\ud800"}', "name"),
+        ('{"kind": "brand", "id": "BR-1", "name": "x", "note": ["\\udc00"]}', "note"),
+        ('{"kind": "\\ud83d"}', "kind"),
+        ('{"\\ud800": 1, "kind": "brand", "id": "BR-1", "name": "x"}', "\\ud800"),
+    ],
+)
+def test_a_lone_surrogate_escape_is_rejected_naming_its_field(
+    tmp_path: Path, line: str, field: str
+) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(line + "\n")
+
+    outcome = only(path)
+
+    assert isinstance(outcome, Rejection)
+    assert outcome.field == field
+    assert str(outcome) == (
+        f"feed.jsonl:1: {field} holds an escaped lone UTF-16 surrogate, which is not "
+        "text"
+    )
+
+
+def test_an_escaped_surrogate_pair_is_one_character(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"kind": "brand", "id": "BR-1", "name": "\\ud83d\\ude00"}\n')
+
+    outcome = only(path)
+
+    assert isinstance(outcome, Record)
+    assert outcome.values["name"] == "\U0001f600"
+
+
 def test_timestamps_keep_their_offset_and_compare_in_utc(tmp_path: Path) -> None:
     record = accepted(tmp_path, SHIPMENT)
 
@@ -339,7 +374,7 @@ def test_extra_values_keep_what_the_standard_json_reading_gives(
     path = tmp_path / "feed.jsonl"
     path.write_text(
         '{"kind": "brand", "id": "BR-1", "name": "Luma", "serial": '
-        '123456789012345678901234, "huge": 1e400, "odd": "\\ud800"}\n',
+        '123456789012345678901234, "huge": 1e400}\n',
         encoding="utf-8",
     )
 
@@ -349,7 +384,6 @@ def test_extra_values_keep_what_the_standard_json_reading_gives(
     assert record.extra == {
         "serial": 123456789012345678901234,
         "huge": float("inf"),
-        "odd": "\ud800",
     }
 
 
