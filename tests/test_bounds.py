@@ -146,6 +146,47 @@ def test_a_graphql_body_over_the_limit_is_refused_before_it_is_read(
     assert small.json() == {"data": {"__typename": "Query"}}
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ __typename }", "variables": {"a": "\xff"}}',
+        b'{"query": "{ __typename }", "variables": {"a": '
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"}}",
+        b'{"query": "query($t: ID!) { item(id: $t) { id } }", '
+        b'"variables": {"t": "\\ud800"}}',
+    ],
+    ids=["not-utf8", "nested-5000", "lone-surrogate"],
+)
+def test_a_graphql_body_json_cannot_take_is_a_400(data: Path, body: bytes) -> None:
+    with client(data, audit=True) as app:
+        posted = app.post(
+            "/graphql",
+            content=body,
+            headers={**ADMIN, "Content-Type": "application/json"},
+        )
+
+    assert (posted.status_code, posted.text) == (
+        400,
+        "Unable to parse request body as JSON",
+    )
+
+
+def test_graphql_variables_in_a_query_string_are_read_as_strictly(data: Path) -> None:
+    with client(data) as app:
+        got = app.get(
+            "/graphql",
+            params={
+                "query": "query($t: ID!) { item(id: $t) { id } }",
+                "variables": '{"t": "\\udc00"}',
+            },
+            headers=ADMIN,
+        )
+
+    assert (got.status_code, got.text) == (400, "Unable to parse request body as JSON")
+
+
 def test_a_key_over_its_rate_is_told_when_to_retry(data: Path) -> None:
     query = {"query": "{ __typename }"}
 
