@@ -13,6 +13,7 @@ from secured import client, headers, loaded_data
 from graphsvc.api.bounds import query_cost
 from graphsvc.api.context import Limits
 from graphsvc.api.guards import HttpGuards
+from graphsvc.audit import AuditLog
 from graphsvc.errors import ConfigError
 
 ADMIN = headers("admin")
@@ -171,6 +172,27 @@ def test_a_graphql_body_json_cannot_take_is_a_400(data: Path, body: bytes) -> No
         400,
         "Unable to parse request body as JSON",
     )
+
+
+def test_graphql_json_nested_past_the_cap_is_refused_and_below_it_audited(
+    data: Path,
+) -> None:
+    def nested(levels: int) -> bytes:
+        variables = b"[" * levels + b"]" * levels
+        return b'{"query": "{ __typename }", "variables": {"x": ' + variables + b"}}"
+
+    sent = {**ADMIN, "Content-Type": "application/json"}
+    with client(data, audit=True) as app:
+        deep = app.post("/graphql", content=nested(1000), headers=sent)
+        within = app.post("/graphql", content=nested(30), headers=sent)
+        entries = AuditLog(data / "audit.db").entries(1)
+
+    assert (deep.status_code, deep.text) == (
+        400,
+        "Unable to parse request body as JSON",
+    )
+    assert within.json() == {"data": {"__typename": "Query"}}
+    assert entries[0].variables == '{"x": ' + "[" * 30 + "]" * 30 + "}"
 
 
 def test_graphql_variables_in_a_query_string_are_read_as_strictly(data: Path) -> None:
