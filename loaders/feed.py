@@ -247,6 +247,9 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
         raise InvalidInput(f"bad CSV quoting in the header: {err}") from None
     if header is None:
         return
+    for number, cell in enumerate(header, start=1):
+        if not _is_text(cell):
+            raise InvalidInput(f"the header is not UTF-8 (column {number})")
     columns = [c.strip() for c in header]
     head = _csv_line(header)
     if "kind" not in columns and stem_kind is None:

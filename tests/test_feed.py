@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.errors import InvalidInput
 from graphsvc.records import Record, Rejection
 from loaders.feed import read_feed
 
@@ -504,6 +505,16 @@ def test_a_csv_whose_kind_cannot_be_told_fails_as_a_file(tmp_path: Path) -> None
 
     with pytest.raises(Exception, match="no 'kind' column"):
         list(read_feed(path))
+
+
+def test_a_csv_header_that_is_not_utf8_fails_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "brands.csv"
+    path.write_bytes(b"id,name,\xff\xfe\nBR-1,Luma,x\n")
+
+    with pytest.raises(InvalidInput) as raised:
+        list(read_feed(path))
+
+    assert raised.value.message == "the header is not UTF-8 (column 3)"
 
 
 def test_a_csv_row_with_the_wrong_number_of_cells_is_rejected(tmp_path: Path) -> None:
