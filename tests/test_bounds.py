@@ -107,20 +107,33 @@ def test_a_document_seen_before_is_refused_again(data: Path) -> None:
     assert harmless == []
 
 
-def test_the_cost_counts_fields_per_parent_result() -> None:
+def cost_of(query: str) -> int:
+    """`query_cost` of the one operation of `query`, sizes in variables as 500."""
     from graphql import OperationDefinitionNode, parse
 
-    document = parse(
+    operation = parse(query).definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    return query_cost(operation.selection_set, {}, worst_size=500)
+
+
+def test_the_cost_counts_fields_per_parent_result() -> None:
+    cost = cost_of(
         "{ a: findings(first: 10) { edges { node { id } } } b: findings { totalCount }"
         " n: neighborhood(id: $x, limit: $l) { nodes { id } } }"
     )
-    operation = document.definitions[0]
-    assert isinstance(operation, OperationDefinitionNode)
-
-    cost = query_cost(operation.selection_set, {}, worst_size=500)
 
     # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1 + 50; n: 1 + 500 + 500.
     assert cost == 31 + 51 + 1001
+
+
+def test_a_negative_size_does_not_cancel_the_cost_of_its_siblings() -> None:
+    cost = cost_of(
+        "{ a: findings(first: 10) { edges { node { id } } }"
+        " b: findings(first: -1000) { edges { node { id } } } }"
+    )
+
+    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1, its edges counted as none.
+    assert cost == 31 + 1
 
 
 def test_a_graphql_body_over_the_limit_is_refused_before_it_is_read(

@@ -84,7 +84,11 @@ def _size(field: FieldNode, worst_size: int) -> int:
     for argument in field.arguments or ():
         if argument.name.value in SIZE_ARGUMENTS:
             value = argument.value
-            return int(value.value) if isinstance(value, IntValueNode) else worst_size
+            if not isinstance(value, IntValueNode):
+                return worst_size
+            # A negative size is refused when its field resolves, but that can come
+            # after its siblings ran: counted as is, it would cancel their cost.
+            return max(0, int(value.value))
     return DEFAULT_SIZES.get(field.name.value, 1)
 
 
