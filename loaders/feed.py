@@ -84,9 +84,14 @@ def _stem_kind(path: Path) -> str | None:
 def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Outcome]:
     """Records of a JSON Lines stream; blank lines are skipped."""
     for number, line in enumerate(_lines(stream), start=1):
+        source = Source(name, number)
+        if line is None:
+            # Not read, so not kept: the rejects file gets a blank line for it.
+            reason = f"line is longer than {MAX_LINE_BYTES} bytes"
+            yield Rejection(source, reason, None, "")
+            continue
         if not line.strip():
             continue
-        source = Source(name, number)
         raw = line.rstrip(b"\r\n")
         try:
             yield _jsonl_record(raw, source)
@@ -94,7 +99,8 @@ def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Outcome]:
             yield Rejection(source, err.message, err.field, _as_text(raw))
 
 
-def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """The stream's lines; None for one longer than `MAX_LINE_BYTES`, left unread."""
     while line := stream.readline(MAX_LINE_BYTES + 1):
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
             # Skip the rest of the overlong line so the next one starts clean.
@@ -102,7 +108,7 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
                 b"\n"
             ):
                 pass
-            yield b"\x00overlong"
+            yield None
             continue
         yield line
 
@@ -161,8 +167,6 @@ def _any_float(values: Iterable[object]) -> bool:
 
 def _parse_checked(raw: bytes) -> object:
     """The line parsed by the standard parser; InvalidInput says what is wrong."""
-    if raw == b"\x00overlong":
-        raise InvalidInput(f"line is longer than {MAX_LINE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
