@@ -59,6 +59,14 @@ def errors_of(app: TestClient, query: str) -> list[str]:
             ],
         ),
         (
+            Limits(max_cost=3000),
+            'query($l: Int) { neighborhood(id: "I1", limit: $l) { nodes { id } } }',
+            [
+                "query cost 4001 is over the limit of 3000 (each field counts once per"
+                " result of its parent)"
+            ],
+        ),
+        (
             Limits(timeout_seconds=1e-9),
             "{ __typename }",
             ["the request ran longer than 1e-09 s and was stopped"],
@@ -108,22 +116,24 @@ def test_a_document_seen_before_is_refused_again(data: Path) -> None:
 
 
 def cost_of(query: str) -> int:
-    """`query_cost` of the one operation of `query`, sizes in variables as 500."""
+    """`query_cost` of `query`'s one operation, with the default bounds on sizes."""
     from graphql import OperationDefinitionNode, parse
 
     operation = parse(query).definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
-    return query_cost(operation.selection_set, {}, worst_size=500)
+    return query_cost(operation.selection_set, {}, {"first": 500, "limit": 2000})
 
 
 def test_the_cost_counts_fields_per_parent_result() -> None:
     cost = cost_of(
         "{ a: findings(first: 10) { edges { node { id } } } b: findings { totalCount }"
-        " n: neighborhood(id: $x, limit: $l) { nodes { id } } }"
+        " n: neighborhood(id: $x, limit: $l) { nodes { id } }"
+        " f: findings(first: $f) { totalCount } }"
     )
 
-    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1 + 50; n: 1 + 500 + 500.
-    assert cost == 31 + 51 + 1001
+    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1 + 50; n: 1 + 2000 + 2000, as a
+    # limit may be 2,000; f: 1 + 500, as first may be 500.
+    assert cost == 31 + 51 + 4001 + 501
 
 
 def test_a_negative_size_does_not_cancel_the_cost_of_its_siblings() -> None:
