@@ -152,7 +152,10 @@ def generate(items: int, seed: int, out: Path) -> None:
     """Write a realistic demo feed with planted cases and truth.json."""
     from graphsvc.generate import generate as write_demo
 
-    summary = write_demo(out, items=items, seed=seed)
+    try:
+        summary = write_demo(out, items=items, seed=seed)
+    except OSError as err:
+        raise ConfigError(f"cannot write the demo feed to {out}: {err}") from None
     click.echo(summary.render())
 
 

@@ -84,9 +84,14 @@ def _stem_kind(path: Path) -> str | None:
 def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Outcome]:
     """Records of a JSON Lines stream; blank lines are skipped."""
     for number, line in enumerate(_lines(stream), start=1):
+        source = Source(name, number)
+        if line is None:
+            # Not read, so not kept: the rejects file gets a blank line for it.
+            reason = f"line is longer than {MAX_LINE_BYTES} bytes"
+            yield Rejection(source, reason, None, "")
+            continue
         if not line.strip():
             continue
-        source = Source(name, number)
         raw = line.rstrip(b"\r\n")
         try:
             yield _jsonl_record(raw, source)
@@ -94,7 +99,8 @@ def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Outcome]:
             yield Rejection(source, err.message, err.field, _as_text(raw))
 
 
-def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """The stream's lines; None for one longer than `MAX_LINE_BYTES`, left unread."""
     while line := stream.readline(MAX_LINE_BYTES + 1):
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
             # Skip the rest of the overlong line so the next one starts clean.
@@ -102,7 +108,7 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
                 b"\n"
             ):
                 pass
-            yield b"\x00overlong"
+            yield None
             continue
         yield line
 
@@ -161,8 +167,6 @@ def _any_float(values: Iterable[object]) -> bool:
 
 def _parse_checked(raw: bytes) -> object:
     """The line parsed by the standard parser; InvalidInput says what is wrong."""
-    if raw == b"\x00overlong":
-        raise InvalidInput(f"line is longer than {MAX_LINE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -177,7 +181,38 @@ def _parse_checked(raw: bytes) -> object:
         raise InvalidInput(
             f"line is not JSON: {err.msg} at column {err.colno}"
         ) from None
+    if isinstance(obj, dict) and b"\\u" in raw:
+        _refuse_lone_surrogates(obj)
     return obj
+
+
+def _refuse_lone_surrogates(obj: dict[str, object]) -> None:
+    """Refuse a value holding half of a UTF-16 pair (`\\ud800`), which is no text.
+
+    json reads such an escape without complaint, but no store can keep the result.
+    """
+    for key, value in obj.items():
+        if not _is_text(key) or not _is_text(value):
+            name = key.encode("utf-8", "backslashreplace").decode()
+            raise InvalidInput(
+                f"{name} holds an escaped lone UTF-16 surrogate, which is not text",
+                name,
+            )
+
+
+def _is_text(value: object) -> bool:
+    """Whether every string in `value` can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_is_text(k) and _is_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_is_text(v) for v in value)
+    return True
 
 
 def _nesting(raw: bytes) -> int:
@@ -216,6 +251,9 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
         raise InvalidInput(f"bad CSV quoting in the header: {err}") from None
     if header is None:
         return
+    for number, cell in enumerate(header, start=1):
+        if not _is_text(cell):
+            raise InvalidInput(f"the header is not UTF-8 (column {number})")
     columns = [c.strip() for c in header]
     head = _csv_line(header)
     if "kind" not in columns and stem_kind is None:

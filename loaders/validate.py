@@ -204,9 +204,18 @@ def _instant(f: Field, value: object) -> datetime:
     if match["offset"] is None:
         raise InvalidInput(f"{_quote(text)} has no UTC offset")
     try:
-        return datetime.fromisoformat(text.upper() if text.endswith("z") else text)
+        instant = datetime.fromisoformat(text.upper() if text.endswith("z") else text)
     except ValueError:
         raise InvalidInput(f"{_quote(text)} is not a valid date and time") from None
+    try:
+        # Instants are compared in UTC, where year 9999 plus a negative offset (or
+        # year 1 plus a positive one) has no datetime.
+        instant.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(
+            f"{_quote(text)} falls outside the years 1 to 9999 in UTC"
+        ) from None
+    return instant
 
 
 def _country(f: Field, value: object) -> str:

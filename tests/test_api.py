@@ -291,6 +291,11 @@ def errors(answer: dict[str, Any]) -> list[str]:
             '{ findings(after: "bogus") { totalCount } }',
             "after: is not a cursor this API gave out",
         ),
+        (
+            '{ loads(since: "9999-12-31T23:30:00-01:00") { pageInfo { hasNextPage } }'
+            " }",
+            "since: 9999-12-31T23:30:00-01:00 falls outside the years 1 to 9999 in UTC",
+        ),
     ],
 )
 def test_bad_arguments_name_the_argument_and_its_bound(

@@ -13,6 +13,7 @@ from secured import client, headers, loaded_data
 from graphsvc.api.bounds import query_cost
 from graphsvc.api.context import Limits
 from graphsvc.api.guards import HttpGuards
+from graphsvc.audit import AuditLog
 from graphsvc.errors import ConfigError
 
 ADMIN = headers("admin")
@@ -54,6 +55,14 @@ def errors_of(app: TestClient, query: str) -> list[str]:
             "{ findings(first: 50) { edges { node { id kind } } } }",
             [
                 "query cost 201 is over the limit of 100 (each field counts once per"
+                " result of its parent)"
+            ],
+        ),
+        (
+            Limits(max_cost=3000),
+            'query($l: Int) { neighborhood(id: "I1", limit: $l) { nodes { id } } }',
+            [
+                "query cost 4001 is over the limit of 3000 (each field counts once per"
                 " result of its parent)"
             ],
         ),
@@ -106,20 +115,35 @@ def test_a_document_seen_before_is_refused_again(data: Path) -> None:
     assert harmless == []
 
 
-def test_the_cost_counts_fields_per_parent_result() -> None:
+def cost_of(query: str) -> int:
+    """`query_cost` of `query`'s one operation, with the default bounds on sizes."""
     from graphql import OperationDefinitionNode, parse
 
-    document = parse(
-        "{ a: findings(first: 10) { edges { node { id } } } b: findings { totalCount }"
-        " n: neighborhood(id: $x, limit: $l) { nodes { id } } }"
-    )
-    operation = document.definitions[0]
+    operation = parse(query).definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
+    return query_cost(operation.selection_set, {}, {"first": 500, "limit": 2000})
 
-    cost = query_cost(operation.selection_set, {}, worst_size=500)
 
-    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1 + 50; n: 1 + 500 + 500.
-    assert cost == 31 + 51 + 1001
+def test_the_cost_counts_fields_per_parent_result() -> None:
+    cost = cost_of(
+        "{ a: findings(first: 10) { edges { node { id } } } b: findings { totalCount }"
+        " n: neighborhood(id: $x, limit: $l) { nodes { id } }"
+        " f: findings(first: $f) { totalCount } }"
+    )
+
+    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1 + 50; n: 1 + 2000 + 2000, as a
+    # limit may be 2,000; f: 1 + 500, as first may be 500.
+    assert cost == 31 + 51 + 4001 + 501
+
+
+def test_a_negative_size_does_not_cancel_the_cost_of_its_siblings() -> None:
+    cost = cost_of(
+        "{ a: findings(first: 10) { edges { node { id } } }"
+        " b: findings(first: -1000) { edges { node { id } } } }"
+    )
+
+    # a: 1 + 10 (edges) + 10 (node) + 10 (id); b: 1, its edges counted as none.
+    assert cost == 31 + 1
 
 
 def test_a_graphql_body_over_the_limit_is_refused_before_it_is_read(
@@ -144,6 +168,68 @@ def test_a_graphql_body_over_the_limit_is_refused_before_it_is_read(
     assert (declared.status_code, declared.json()) == (413, expected)
     assert (streamed.status_code, streamed.json()) == (413, expected)
     assert small.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ __typename }", "variables": {"a": "\xff"}}',
+        b'{"query": "{ __typename }", "variables": {"a": '
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"}}",
+        b'{"query": "query($t: ID!) { item(id: $t) { id } }", '
+        b'"variables": {"t": "\\ud800"}}',
+    ],
+    ids=["not-utf8", "nested-5000", "lone-surrogate"],
+)
+def test_a_graphql_body_json_cannot_take_is_a_400(data: Path, body: bytes) -> None:
+    with client(data, audit=True) as app:
+        posted = app.post(
+            "/graphql",
+            content=body,
+            headers={**ADMIN, "Content-Type": "application/json"},
+        )
+
+    assert (posted.status_code, posted.text) == (
+        400,
+        "Unable to parse request body as JSON",
+    )
+
+
+def test_graphql_json_nested_past_the_cap_is_refused_and_below_it_audited(
+    data: Path,
+) -> None:
+    def nested(levels: int) -> bytes:
+        variables = b"[" * levels + b"]" * levels
+        return b'{"query": "{ __typename }", "variables": {"x": ' + variables + b"}}"
+
+    sent = {**ADMIN, "Content-Type": "application/json"}
+    with client(data, audit=True) as app:
+        deep = app.post("/graphql", content=nested(1000), headers=sent)
+        within = app.post("/graphql", content=nested(30), headers=sent)
+        entries = AuditLog(data / "audit.db").entries(1)
+
+    assert (deep.status_code, deep.text) == (
+        400,
+        "Unable to parse request body as JSON",
+    )
+    assert within.json() == {"data": {"__typename": "Query"}}
+    assert entries[0].variables == '{"x": ' + "[" * 30 + "]" * 30 + "}"
+
+
+def test_graphql_variables_in_a_query_string_are_read_as_strictly(data: Path) -> None:
+    with client(data) as app:
+        got = app.get(
+            "/graphql",
+            params={
+                "query": "query($t: ID!) { item(id: $t) { id } }",
+                "variables": '{"t": "\\udc00"}',
+            },
+            headers=ADMIN,
+        )
+
+    assert (got.status_code, got.text) == (400, "Unable to parse request body as JSON")
 
 
 def test_a_key_over_its_rate_is_told_when_to_retry(data: Path) -> None:

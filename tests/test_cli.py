@@ -170,6 +170,24 @@ def test_the_data_directory_comes_from_the_environment(tmp_path: Path) -> None:
     assert (tmp_path / "default-data" / "graph.sqlite3").exists()
 
 
+def test_generate_into_a_path_that_cannot_be_a_folder_is_an_error(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "feeds"
+    blocker.write_text("a file, not a folder")
+    out = blocker / "demo"
+
+    result = CliRunner().invoke(
+        main, ["generate", "--items", "300", "--seed", "3", "--out", str(out)]
+    )
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"graphsvc: error: cannot write the demo feed to {out}: [Errno 20] Not a "
+        f"directory: '{out}'\n"
+    )
+
+
 def test_generate_writes_the_demo_feed(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["generate", "--items", "300", "--seed", "3", "--out", str(tmp_path)]

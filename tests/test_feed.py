@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.errors import InvalidInput
 from graphsvc.records import Record, Rejection
 from loaders.feed import read_feed
 
@@ -158,6 +159,41 @@ def test_a_line_that_is_not_utf8_is_rejected(tmp_path: Path) -> None:
     assert str(only(path)) == "feed.jsonl:1: line is not UTF-8 (byte 27)"
 
 
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('{"kind": "brand", "id": "BR-1", "name": "a\\ud800"}', "name"),
+        ('{"kind": "brand", "id": "BR-1", "name": "x", "note": ["\\udc00"]}', "note"),
+        ('{"kind": "\\ud83d"}', "kind"),
+        ('{"\\ud800": 1, "kind": "brand", "id": "BR-1", "name": "x"}', "\\ud800"),
+    ],
+)
+def test_a_lone_surrogate_escape_is_rejected_naming_its_field(
+    tmp_path: Path, line: str, field: str
+) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(line + "\n")
+
+    outcome = only(path)
+
+    assert isinstance(outcome, Rejection)
+    assert outcome.field == field
+    assert str(outcome) == (
+        f"feed.jsonl:1: {field} holds an escaped lone UTF-16 surrogate, which is not "
+        "text"
+    )
+
+
+def test_an_escaped_surrogate_pair_is_one_character(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"kind": "brand", "id": "BR-1", "name": "\\ud83d\\ude00"}\n')
+
+    outcome = only(path)
+
+    assert isinstance(outcome, Record)
+    assert outcome.values["name"] == "\U0001f600"
+
+
 def test_timestamps_keep_their_offset_and_compare_in_utc(tmp_path: Path) -> None:
     record = accepted(tmp_path, SHIPMENT)
 
@@ -184,6 +220,16 @@ def test_z_means_utc(tmp_path: Path) -> None:
             "shipped_at '2026-02-30T08:00:00Z' is not a valid date and time",
         ),
         (1770710400, "shipped_at must be text, not the number 1770710400"),
+        (
+            "9999-12-31T23:30:00-01:00",
+            "shipped_at '9999-12-31T23:30:00-01:00' falls outside the years 1 to "
+            "9999 in UTC",
+        ),
+        (
+            "0001-01-01T00:30:00+01:00",
+            "shipped_at '0001-01-01T00:30:00+01:00' falls outside the years 1 to "
+            "9999 in UTC",
+        ),
     ],
 )
 def test_timestamps_without_offset_or_malformed_are_rejected(
@@ -329,7 +375,7 @@ def test_extra_values_keep_what_the_standard_json_reading_gives(
     path = tmp_path / "feed.jsonl"
     path.write_text(
         '{"kind": "brand", "id": "BR-1", "name": "Luma", "serial": '
-        '123456789012345678901234, "huge": 1e400, "odd": "\\ud800"}\n',
+        '123456789012345678901234, "huge": 1e400}\n',
         encoding="utf-8",
     )
 
@@ -339,7 +385,6 @@ def test_extra_values_keep_what_the_standard_json_reading_gives(
     assert record.extra == {
         "serial": 123456789012345678901234,
         "huge": float("inf"),
-        "odd": "\ud800",
     }
 
 
@@ -460,6 +505,16 @@ def test_a_csv_whose_kind_cannot_be_told_fails_as_a_file(tmp_path: Path) -> None
 
     with pytest.raises(Exception, match="no 'kind' column"):
         list(read_feed(path))
+
+
+def test_a_csv_header_that_is_not_utf8_fails_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "brands.csv"
+    path.write_bytes(b"id,name,\xff\xfe\nBR-1,Luma,x\n")
+
+    with pytest.raises(InvalidInput) as raised:
+        list(read_feed(path))
+
+    assert raised.value.message == "the header is not UTF-8 (column 3)"
 
 
 def test_a_csv_row_with_the_wrong_number_of_cells_is_rejected(tmp_path: Path) -> None:

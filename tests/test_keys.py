@@ -56,6 +56,19 @@ def test_a_key_id_is_checked_once_added(tmp_path: Path) -> None:
         revoke_key(path, "nobody")
 
 
+def test_a_blank_brand_is_refused_and_no_key_written(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+
+    with pytest.raises(InvalidInput) as raised:
+        add_key(path, "team-a", Role.READER, ["B1", " "])
+
+    assert (raised.value.message, raised.value.field) == (
+        "a brand id must not be blank",
+        "brand",
+    )
+    assert not path.exists()
+
+
 def test_environment_keys_carry_role_and_brands() -> None:
     ring = KeyRing(None, "ci:reader:s3cret ; brand-b:reader:other:B1,B2")
 

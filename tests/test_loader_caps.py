@@ -34,10 +34,20 @@ def test_a_line_over_the_length_cap_is_rejected_with_its_place() -> None:
 
     rejected = rejection_of(line)
 
-    assert (rejected.source, rejected.reason, rejected.field) == (
+    assert (rejected.source, rejected.reason, rejected.field, rejected.raw) == (
         Source("f", 2),
         f"line is longer than {MAX_LINE_BYTES} bytes",
         None,
+        "",
+    )
+
+
+def test_a_short_line_that_looks_like_an_internal_marker_is_read_as_sent() -> None:
+    rejected = rejection_of(b"\x00overlong\n")
+
+    assert (rejected.reason, rejected.raw) == (
+        "line is not JSON: Expecting value at column 1",
+        "\x00overlong",
     )
 
 

@@ -286,6 +286,21 @@ def test_graphsvc_load_records_each_file_it_loads(tmp_path: Path) -> None:
     assert nightly.startswith("  nightly: 20")
 
 
+def test_history_since_an_instant_beyond_utc_is_an_error(tmp_path: Path) -> None:
+    feed, data = tmp_path / "brands.jsonl", tmp_path / "data"
+    feed.write_bytes(jsonl(BRAND))
+    since = "9999-12-31T23:30:00-01:00"
+    runner = CliRunner()
+
+    runner.invoke(main, ["load", "--data-dir", str(data), str(feed)])
+    result = runner.invoke(main, ["history", "--data-dir", str(data), "--since", since])
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"graphsvc: error: since: {since} falls outside the years 1 to 9999 in UTC"
+    )
+
+
 def test_epcis_documents_are_found_and_other_files_left_alone(tmp_path: Path) -> None:
     folder, data = tmp_path / "partner-e", tmp_path / "data"
     document = shared_dir() / "data" / "epcis" / "Example_9.6.1-ObjectEvent.jsonld"

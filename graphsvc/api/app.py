@@ -17,7 +17,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from strawberry.fastapi import GraphQLRouter
 
 from graphsvc import __version__
 from graphsvc.api.access import AccessControl, principal_of
@@ -27,6 +26,7 @@ from graphsvc.api.epcis import epcis_router
 from graphsvc.api.explore import explore_router
 from graphsvc.api.export import export_router
 from graphsvc.api.feeds import feeds_router, upload_limit_from_env
+from graphsvc.api.graphql_route import GraphQLRoute
 from graphsvc.api.guards import HttpGuards
 from graphsvc.api.metrics import MeasureRequests, Metrics
 from graphsvc.api.observe import AuditRequests
@@ -84,7 +84,7 @@ def create_app(
         return Context(investigation, limits, principal, audit)
 
     app.include_router(
-        GraphQLRouter(build_schema(limits, audit, metrics), context_getter=context),
+        GraphQLRoute(build_schema(limits, audit, metrics), context_getter=context),
         prefix="/graphql",
     )
     app.include_router(epcis_router(investigation))

@@ -45,14 +45,15 @@ CACHED_DOCUMENTS: Final = 256
 def query_cost(
     selection: SelectionSetNode,
     fragments: Mapping[str, FragmentDefinitionNode],
-    worst_size: int,
+    worst_sizes: Mapping[str, int],
     scale: int = 1,
     spread: frozenset[str] = frozenset(),
 ) -> int:
     """Fields the query may resolve: each field counts once per parent result.
 
-    A size given as a variable counts as `worst_size`, since validation does not
-    see variable values. A fragment spread inside itself (`spread` holds those being
+    A size given as a variable counts as the most its argument allows
+    (`worst_sizes`, by argument name), since validation does not see variable
+    values. A fragment spread inside itself (`spread` holds those being
     expanded) counts nothing more: GraphQL's own rules refuse such a cycle.
     """
     cost = 0
@@ -60,12 +61,14 @@ def query_cost(
         if isinstance(node, FieldNode):
             cost += scale
             if node.selection_set is not None:
-                size = _size(node, worst_size)
+                size = _size(node, worst_sizes)
                 cost += query_cost(
-                    node.selection_set, fragments, worst_size, scale * size, spread
+                    node.selection_set, fragments, worst_sizes, scale * size, spread
                 )
         elif isinstance(node, InlineFragmentNode):
-            cost += query_cost(node.selection_set, fragments, worst_size, scale, spread)
+            cost += query_cost(
+                node.selection_set, fragments, worst_sizes, scale, spread
+            )
         elif isinstance(node, FragmentSpreadNode):
             name = node.name.value
             fragment = fragments.get(name)
@@ -73,22 +76,27 @@ def query_cost(
                 cost += query_cost(
                     fragment.selection_set,
                     fragments,
-                    worst_size,
+                    worst_sizes,
                     scale,
                     spread | {name},
                 )
     return cost
 
 
-def _size(field: FieldNode, worst_size: int) -> int:
+def _size(field: FieldNode, worst_sizes: Mapping[str, int]) -> int:
     for argument in field.arguments or ():
-        if argument.name.value in SIZE_ARGUMENTS:
+        name = argument.name.value
+        if name in SIZE_ARGUMENTS:
             value = argument.value
-            return int(value.value) if isinstance(value, IntValueNode) else worst_size
+            if not isinstance(value, IntValueNode):
+                return worst_sizes[name]
+            # A negative size is refused when its field resolves, but that can come
+            # after its siblings ran: counted as is, it would cancel their cost.
+            return max(0, int(value.value))
     return DEFAULT_SIZES.get(field.name.value, 1)
 
 
-def cost_rule(max_cost: int, worst_size: int) -> type[ValidationRule]:
+def cost_rule(max_cost: int, worst_sizes: Mapping[str, int]) -> type[ValidationRule]:
     """A validation rule refusing documents whose `query_cost` is over `max_cost`."""
 
     class CostRule(ValidationRule):
@@ -103,7 +111,7 @@ def cost_rule(max_cost: int, worst_size: int) -> type[ValidationRule]:
             for definition in document.definitions:
                 if not isinstance(definition, OperationDefinitionNode):
                     continue
-                cost = query_cost(definition.selection_set, fragments, worst_size)
+                cost = query_cost(definition.selection_set, fragments, worst_sizes)
                 if cost > max_cost:
                     context.report_error(
                         GraphQLError(
@@ -149,7 +157,9 @@ def bound_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     rules = [
         *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
-        cost_rule(limits.max_cost, limits.max_page),
+        cost_rule(
+            limits.max_cost, {"first": limits.max_page, "limit": limits.max_limit}
+        ),
     ]
     if not limits.introspection:
         rules.extend(DisableIntrospection().validation_rules)

@@ -135,6 +135,10 @@ def add_key(
             "a letter or digit",
             "id",
         )
+    if brands is not None:
+        brands = tuple(brands)
+        if any(not b.strip() for b in brands):
+            raise InvalidInput("a brand id must not be blank", "brand")
     records = read_keys(path)
     if key_id in records:
         raise InvalidInput(f"there is already a key {key_id!r}", "id")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from graphsvc.errors import InvalidArgument
+
 ID_TIME: Final = "%Y%m%dT%H%M%S%fZ"
 """The time part of a load id: ids sort as their loads started."""
 
@@ -96,6 +98,17 @@ class LoadQuery:
     source: str | None = None
     since: datetime | None = None
     """Loads that started at or after this time."""
+
+    def __post_init__(self) -> None:
+        if self.since is None:
+            return
+        try:
+            self.since.astimezone(UTC)
+        except OverflowError:
+            raise InvalidArgument(
+                "since",
+                f"{self.since.isoformat()} falls outside the years 1 to 9999 in UTC",
+            ) from None
 
 
 @dataclass(frozen=True)
