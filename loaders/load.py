@@ -106,7 +106,9 @@ class LoadReport:
         if self.rejected and self.rejects_dir is not None:
             lines.append(f"rejected records written to {self.rejects_dir}")
         for name, reason in self.failed_files.items():
-            lines.append(f"failed: {name}: {reason}")
+            # An EPCIS parser's reason names the file already, with line and column.
+            named = reason if reason.startswith(f"{name}:") else f"{name}: {reason}"
+            lines.append(f"failed: {named}")
         total = sum(len(ids) for ids in self.dangling.values())
         lines.append(f"dangling references: {total}")
         for label, ids in self.dangling.items():

@@ -105,6 +105,22 @@ def test_an_unreadable_file_is_a_fatal_error_exit_2(tmp_path: Path) -> None:
     assert "failed: export.csv: no 'kind' column" in result.stdout
 
 
+def test_a_failed_epcis_document_is_named_once(tmp_path: Path) -> None:
+    document = tmp_path / "doctype.xml"
+    document.write_text(
+        '<!DOCTYPE d [<!ENTITY e "e">]>'
+        '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"/>'
+    )
+
+    result = run("load", "--data-dir", str(tmp_path / "data"), str(document))
+
+    assert result.returncode == 2
+    assert (
+        "failed: doctype.xml: a document type declaration is not accepted\n"
+        in result.stdout
+    )
+
+
 def test_usage_errors_exit_2_in_one_line(tmp_path: Path) -> None:
     result = run("load", str(tmp_path / "missing.jsonl"))
 
