@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import socket
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -133,20 +135,35 @@ def serve(
     check_exposure(host, keys_configured=keys.configured, allow_open=allow_open)
     limits = Limits.from_env()
     guards = HttpGuards.from_env()
-    store = open_store(store_kind, data_dir)
-    investigation = Investigation(store)
-    investigation.refresh()
-    audit = AuditLog(audit_path(data_dir))
-    log.info("service.listening url=http://%s:%d/graphql", host, port)
-    app = create_app(
-        investigation,
-        limits,
-        data_dir=data_dir,
-        keys=keys,
-        guards=guards,
-        audit=audit,
-    )
-    uvicorn.run(app, host=host, port=port, log_config=None)
+    with listening_socket(host, port) as sock:
+        store = open_store(store_kind, data_dir)
+        investigation = Investigation(store)
+        investigation.refresh()
+        audit = AuditLog(audit_path(data_dir))
+        log.info("service.listening url=http://%s:%d/graphql", host, port)
+        app = create_app(
+            investigation,
+            limits,
+            data_dir=data_dir,
+            keys=keys,
+            guards=guards,
+            audit=audit,
+        )
+        uvicorn.Server(uvicorn.Config(app, log_config=None)).run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host` and `port`, so that a taken port is refused before
+    the store is opened and caught up, rather than after.
+
+    Raises ConfigError naming the address and the reason.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as err:
+        reason = os.strerror(err.errno) if err.errno else str(err)
+        raise ConfigError(f"cannot listen on {host}:{port}: {reason}") from err
 
 
 def check_exposure(host: str, *, keys_configured: bool, allow_open: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,20 @@ def test_a_failed_epcis_document_is_named_once(tmp_path: Path) -> None:
         "failed: doctype.xml: a document type declaration is not accepted\n"
         in result.stdout
     )
+
+
+def test_serving_on_a_taken_port_is_a_fatal_error_before_the_store_opens(
+    tmp_path: Path,
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("serve", "--data-dir", str(tmp_path / "data"), "--port", str(port))
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"graphsvc: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert not (tmp_path / "data").exists()
 
 
 def test_usage_errors_exit_2_in_one_line(tmp_path: Path) -> None:
