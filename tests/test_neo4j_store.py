@@ -137,6 +137,19 @@ def test_findings_are_nodes_linked_to_what_they_concern(
     assert {e.type for e in neo4j_store.edges()} <= {r.type for r in REL_TYPES}
 
 
+def test_kinds_the_graph_has_none_of_yet_raise_no_server_warnings(
+    neo4j_store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    load(neo4j_store, tmp_path, *WORLD)
+    caplog.set_level("INFO", logger="neo4j.notifications")
+
+    Investigation(neo4j_store).refresh()
+    neo4j_store.item_evidence(neo4j_store.item_ids())
+
+    warned = [r for r in caplog.records if r.name == "neo4j.notifications"]
+    assert [r.getMessage() for r in warned] == []
+
+
 def test_an_unreachable_server_is_named_and_the_password_is_not() -> None:
     with pytest.raises(StoreUnavailable) as raised:
         Neo4jStore(

@@ -108,6 +108,12 @@ class Neo4jStore:
                 auth=(user, password),
                 max_transaction_retry_time=max_retry_time,
                 connection_timeout=connection_timeout,
+                # The statements name every label, type and property of the model,
+                # and a graph that has none of some kind yet makes the server warn
+                # about each of them on every run; the other warnings stay on.
+                notifications_disabled_classifications=[
+                    neo4j.NotificationDisabledClassification.UNRECOGNIZED
+                ],
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as err:
             raise ConfigError(f"{uri} is not a usable Neo4j URI: {err}") from err
