@@ -153,17 +153,26 @@ def serve(
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to `host` and `port`, so that a taken port is refused before
-    the store is opened and caught up, rather than after.
+    """A socket listening on `host` and `port`, so that a taken port is refused
+    before the store is opened and caught up, rather than after.
+
+    It is made with the TCP protocol named: asyncio turns Nagle's algorithm off only
+    on connections whose socket says so, and with it on every answer waits for the
+    client's delayed acknowledgement, about 40 ms.
 
     Raises ConfigError naming the address and the reason.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, port), family=family)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen()
     except OSError as err:
+        sock.close()
         reason = os.strerror(err.errno) if err.errno else str(err)
         raise ConfigError(f"cannot listen on {host}:{port}: {reason}") from err
+    return sock
 
 
 def check_exposure(host: str, *, keys_configured: bool, allow_open: bool) -> None:
