@@ -249,6 +249,38 @@ def test_get_export_answers_400_and_404_with_the_reason(demo_server: Server) -> 
     assert bad_format.json()["error"]["field"] == "format"
 
 
+def test_get_export_reads_its_parameters_into_the_same_error_shape(
+    demo_server: Server,
+) -> None:
+    not_a_number = demo_server.client.get(
+        "/export", params={"view": "neighborhood", "id": PARTY, "depth": "abc"}
+    )
+    missing = demo_server.client.get("/export", params={"view": "provenance"})
+    schema = demo_server.client.get("/openapi.json").json()
+
+    assert (not_a_number.status_code, not_a_number.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_argument",
+                "message": "depth: must be a whole number, got 'abc'",
+                "field": "depth",
+            }
+        },
+    )
+    assert (missing.status_code, missing.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_argument",
+                "message": "id: is required",
+                "field": "id",
+            }
+        },
+    )
+    assert sorted(schema["paths"]["/export"]["get"]["responses"]) == ["200", "4XX"]
+
+
 def test_the_command_writes_a_file(tmp_path: Path) -> None:
     data = tmp_path / "data"
     feed = tmp_path / "feed.jsonl"

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -32,6 +33,7 @@ from graphsvc.api.metrics import MeasureRequests, Metrics
 from graphsvc.api.observe import AuditRequests
 from graphsvc.api.ratelimit import RateLimit
 from graphsvc.api.requestid import RequestId
+from graphsvc.api.responses import invalid_parameter
 from graphsvc.api.schema import build_schema
 from graphsvc.audit import AuditLog
 from graphsvc.investigation import Investigation
@@ -93,6 +95,8 @@ def create_app(
 
     app.include_router(export_router(investigation, limits))
     app.include_router(explore_router())
+
+    app.add_exception_handler(RequestValidationError, invalid_parameter)
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:

@@ -26,6 +26,12 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
         "/export",
         summary="A neighbourhood, a custody chain or a cluster as a file.",
         response_class=Response,
+        responses={
+            "4XX": {
+                "description": "A missing, malformed or out-of-bounds parameter"
+                " (400), or an unknown id (404): `{error: {code, message, field}}`."
+            }
+        },
     )
     def export(
         request: Request,
