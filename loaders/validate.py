@@ -18,6 +18,7 @@ import pycountry
 
 from graphsvc import ids
 from graphsvc.errors import InvalidIdentifier, InvalidInput
+from graphsvc.instants import to_utc
 from graphsvc.model import (
     FEED_BY_KIND,
     KINDS,
@@ -208,13 +209,9 @@ def _instant(f: Field, value: object) -> datetime:
     except ValueError:
         raise InvalidInput(f"{_quote(text)} is not a valid date and time") from None
     try:
-        # Instants are compared in UTC, where year 9999 plus a negative offset (or
-        # year 1 plus a positive one) has no datetime.
-        instant.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput(
-            f"{_quote(text)} falls outside the years 1 to 9999 in UTC"
-        ) from None
+        to_utc(instant)
+    except ValueError as err:
+        raise InvalidInput(f"{_quote(text)} {err}") from None
     return instant
 
 

@@ -1,9 +1,8 @@
 """The investigation rules, as pure functions over evidence the stores hand in.
 
 `evaluate` answers one item's custody chain and findings (`findings_of` the findings
-alone); `find_clusters` groups the
-parties those findings name. Nothing here reads a store, so both stores answer the
-same as long as they hand in the same evidence.
+alone); `find_clusters` groups the parties those findings name. Nothing here reads a
+store, so both stores answer the same as long as they hand in the same evidence.
 """
 
 from graphsvc.engine.clusters import (

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from graphsvc.errors import InvalidArgument
+from graphsvc.instants import to_utc
 
 ID_TIME: Final = "%Y%m%dT%H%M%S%fZ"
 """The time part of a load id: ids sort as their loads started."""
@@ -103,12 +104,9 @@ class LoadQuery:
         if self.since is None:
             return
         try:
-            self.since.astimezone(UTC)
-        except OverflowError:
-            raise InvalidArgument(
-                "since",
-                f"{self.since.isoformat()} falls outside the years 1 to 9999 in UTC",
-            ) from None
+            to_utc(self.since)
+        except ValueError as err:
+            raise InvalidArgument("since", f"{self.since.isoformat()} {err}") from None
 
 
 @dataclass(frozen=True)

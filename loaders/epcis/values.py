@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Final
 
+from graphsvc.instants import to_utc
+
 _TIMESTAMP: Final = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)\Z"
 )
@@ -67,9 +69,9 @@ def parse_timestamp(text: str) -> datetime:
 def _in_utc(instant: datetime, text: str) -> datetime:
     """`instant` in UTC, refused when that falls outside years 1 to 9999."""
     try:
-        return instant.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"'{text}' falls outside the years 1 to 9999 in UTC") from None
+        return to_utc(instant)
+    except ValueError as err:
+        raise ValueError(f"'{text}' {err}") from None
 
 
 def is_offset(text: str) -> bool:
