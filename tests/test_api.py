@@ -304,6 +304,21 @@ def test_bad_arguments_name_the_argument_and_its_bound(
     assert errors(server.graphql(query)) == [message]
 
 
+def test_several_operations_need_an_operation_name(server: Server) -> None:
+    document = 'query A { item(id: "I1") { id } } query B { item(id: "I2") { id } }'
+
+    unnamed = server.client.post("/graphql", json={"query": document})
+    named = server.client.post(
+        "/graphql", json={"query": document, "operationName": "B"}
+    )
+
+    assert (unnamed.status_code, unnamed.text) == (
+        400,
+        "the document holds several operations; name the one to run in operationName",
+    )
+    assert (named.status_code, named.json()) == (200, {"data": {"item": {"id": "I2"}}})
+
+
 def test_queries_deeper_than_the_configured_limit_are_refused(server: Server) -> None:
     depth_4 = '{ provenance(itemId: "I2") { hops { shipment { origin { id } } } } }'
     depth_5 = (

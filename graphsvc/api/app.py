@@ -86,7 +86,11 @@ def create_app(
         return Context(investigation, limits, principal, audit)
 
     app.include_router(
-        GraphQLRoute(build_schema(limits, audit, metrics), context_getter=context),
+        GraphQLRoute(
+            build_schema(limits, audit, metrics),
+            context_getter=context,
+            limits=limits,
+        ),
         prefix="/graphql",
     )
     app.include_router(epcis_router(investigation))
