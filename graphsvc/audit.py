@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from graphsvc.config import sqlite_sync
+
 log = logging.getLogger(__name__)
 
 AUDIT_FILE: Final = "audit.db"
@@ -62,11 +64,15 @@ class AuditLog:
     """Appends entries and pages through them, newest first. Thread-safe."""
 
     def __init__(self, path: Path) -> None:
+        # One commit per entry, on the request's path: with FULL each would wait
+        # for an fsync, as long as a tenth of a whole provenance request.
+        sync = sqlite_sync()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous = {sync}")
         for statement in _SCHEMA:
             self._db.execute(statement)
 

@@ -12,6 +12,7 @@ from secured import SECRETS, client, headers, loaded_data
 from server import serve
 
 from graphsvc.audit import AuditLog, audit_path
+from graphsvc.errors import ConfigError
 
 
 def test_entries_come_back_newest_first_a_page_at_a_time(tmp_path: Path) -> None:
@@ -42,6 +43,33 @@ def test_the_log_refuses_to_be_rewritten(tmp_path: Path, statement: str) -> None
     with pytest.raises(sqlite3.IntegrityError, match="the audit log is append-only"):
         db.execute(statement)
     db.close()
+
+
+@pytest.mark.parametrize(("setting", "level"), [(None, 1), ("normal", 1), ("full", 2)])
+def test_the_log_syncs_as_the_store_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None, level: int
+) -> None:
+    if setting is not None:
+        monkeypatch.setenv("GRAPHSVC_SQLITE_SYNC", setting)
+    log = AuditLog(tmp_path / "audit.db")
+
+    # PRAGMA synchronous answers 1 for NORMAL and 2 for FULL.
+    assert log._db.execute("PRAGMA synchronous").fetchone() == (level,)
+    log.close()
+
+
+def test_an_unknown_sync_mode_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAPHSVC_SQLITE_SYNC", "off")
+
+    with pytest.raises(ConfigError) as refused:
+        AuditLog(tmp_path / "audit.db")
+
+    assert str(refused.value) == (
+        "GRAPHSVC_SQLITE_SYNC must be normal or full, not 'off'"
+    )
+    assert not (tmp_path / "audit.db").exists()
 
 
 def test_the_log_lives_in_the_audit_dir_when_one_is_set(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
@@ -18,7 +17,8 @@ from typing import Final, TypeVar
 
 import orjson
 
-from graphsvc.errors import ConfigError, StoreError
+from graphsvc.config import sqlite_sync
+from graphsvc.errors import StoreError
 from graphsvc.model import REL_TYPES, node_type
 from graphsvc.store.base import Edge, NodeKey
 from graphsvc.store.codec import Properties, decode, encode
@@ -67,13 +67,6 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS findings (item TEXT NOT NULL, id TEXT NOT NULL,"
     " data TEXT NOT NULL, PRIMARY KEY (item, id)) WITHOUT ROWID",
 )
-
-
-def _sync_mode() -> str:
-    mode = os.environ.get("GRAPHSVC_SQLITE_SYNC", "normal").lower()
-    if mode not in ("normal", "full"):
-        raise ConfigError(f"GRAPHSVC_SQLITE_SYNC must be normal or full, not {mode!r}")
-    return mode.upper()
 
 
 def _dumps(props: Properties) -> bytes:
@@ -147,10 +140,7 @@ class SqlGraph:
     def _prepare(self) -> None:
         db = self.db
         db.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL keeps every committed batch through a killed process;
-        # only a power cut can take back the last ones, and it costs no fsync per
-        # batch, which FULL would (GRAPHSVC_SQLITE_SYNC=full chooses that).
-        db.execute(f"PRAGMA synchronous = {_sync_mode()}")
+        db.execute(f"PRAGMA synchronous = {sqlite_sync()}")
         db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         found = None
