@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, Final
 
 import orjson
@@ -13,6 +14,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from graphsvc.api.bounds import CACHED_DOCUMENTS
 from graphsvc.api.context import Context, Limits
 
 MAX_JSON_NESTING: Final = 32
@@ -69,11 +71,13 @@ class GraphQLRoute(GraphQLRouter[Context, None]):
         return value
 
 
+@lru_cache(maxsize=CACHED_DOCUMENTS)
 def _operations(query: str, max_tokens: int) -> int:
     """How many operations `query` defines; 0 when it does not parse.
 
     A document that does not parse is left for the schema to refuse, with its own
-    message and within the same token bound.
+    message and within the same token bound. Clients send the same few texts over
+    and over, so the count is kept for as many as the schema keeps parsed.
     """
     try:
         document = parse(query, max_tokens=max_tokens)
