@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final, cast
@@ -30,6 +31,8 @@ MAX_NESTING: Final = 32
 """Arrays and objects nested deeper on one line are rejected before parsing."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS: Final = 16 + zlib.MAX_WBITS
+"""What tells zlib to expect a gzip header and trailer."""
 _LONG_DIGITS: Final = re.compile(rb"[0-9]{19}")
 """Digits enough for an integer beyond 64 bits, which orjson would read as a float."""
 _KIND_FILES: Final = {
@@ -74,6 +77,22 @@ def open_bytes(path: Path) -> IO[bytes]:
         # GzipFile is a binary file object; typeshed only does not say IO[bytes].
         return cast(IO[bytes], gzip.GzipFile(path, "rb"))
     return path.open("rb")
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the file's content, decompressed when it is gzip.
+
+    A gzip file cut short gives what its first bytes decompress to, so that its
+    content can still be recognised and its loading report the break.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(size)
+    if not head.startswith(_GZIP_MAGIC):
+        return head
+    try:
+        return zlib.decompressobj(_GZIP_WBITS).decompress(head, size)
+    except zlib.error:
+        return b""
 
 
 def _stem_kind(path: Path) -> str | None:

@@ -23,7 +23,7 @@ from graphsvc.store.base import BatchResult, Change, Store
 from loaders.epcis import HEAD_BYTES, detect_epcis
 from loaders.epcis.ingest import ingest_epcis
 from loaders.epcis.links import placeholder_links
-from loaders.feed import feed_format, open_bytes, read_feed
+from loaders.feed import feed_format, open_bytes, read_feed, read_head
 
 log = logging.getLogger(__name__)
 
@@ -253,9 +253,8 @@ def _is_epcis(path: Path) -> bool:
     mention EPCIS in a value, which content sniffing would take for a document.
     """
     try:
-        with open_bytes(path) as stream:
-            return detect_epcis(stream.read(HEAD_BYTES)) is not None
-    except (OSError, EOFError, zlib.error):
+        return detect_epcis(read_head(path, HEAD_BYTES)) is not None
+    except OSError:
         return False  # reading it as a feed reports the failure
 
 
@@ -274,6 +273,11 @@ def _load_epcis(
         reason = err.strerror or str(err)
         report.failed_files[path.name] = reason
         log.warning("load.file_failed file=%s reason=%s", path.name, err)
+        return reason
+    except (EOFError, zlib.error) as err:
+        reason = _broken_gzip(err)
+        report.failed_files[path.name] = reason
+        log.warning("load.file_failed file=%s reason=%s", path.name, reason)
         return reason
     report.changes.update(outcome.changes)
     report.epcis_events += outcome.read
@@ -319,11 +323,15 @@ def _records(
     except (EOFError, zlib.error) as err:
         # A truncated or corrupt gzip file; EOFError would otherwise end the CLI as
         # if the user had pressed Ctrl-D.
-        reason = f"the compressed file is truncated or corrupt ({err})"
+        reason = _broken_gzip(err)
         report.failed_files[path.name] = tally.failure = reason
         log.warning("load.file_failed file=%s reason=%s", path.name, reason)
     if progress is not None:
         progress(path.name, count)
+
+
+def _broken_gzip(err: EOFError | zlib.error) -> str:
+    return f"the compressed file is truncated or corrupt ({err})"
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

@@ -6,6 +6,7 @@ figures were checked against the documents by hand (see the comments).
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import subprocess
@@ -1015,3 +1016,27 @@ def test_a_load_takes_epcis_documents_beside_feeds(
         "scan                    36         0         0",
     ]
     assert "containment             15         0         0" in report.render()
+
+
+# Cut in its first event, the document must still be told for EPCIS by what is left.
+@pytest.mark.parametrize("kept", [1_000, 120])
+def test_a_truncated_gzip_document_fails_alone_naming_the_break(
+    store: Store, tmp_path: Path, kept: int
+) -> None:
+    events = [
+        {**CHAIN_EVENTS[0], "eventID": f"urn:uuid:{n:08d}-0000-4000-8000-000000000000"}
+        for n in range(400)
+    ]
+    packed = gzip.compress(json.dumps(object_document(events)).encode())
+    cut = tmp_path / "events.jsonld.gz"
+    cut.write_bytes(packed[:kept])
+    feed = jsonl(tmp_path / "parties.jsonl", [dict(CHAIN_FEED[2])])
+
+    report = load_paths(store, [cut, feed])
+
+    assert report.failed_files == {
+        "events.jsonld.gz": "the compressed file is truncated or corrupt "
+        "(Compressed file ended before the end-of-stream marker was reached)"
+    }
+    assert report.changes[("party", Change.NEW)] == 1
+    assert report.epcis_events == 0
