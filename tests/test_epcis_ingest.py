@@ -793,6 +793,44 @@ def _custody(store: Store) -> tuple[list[_Hop], list[str]]:
     return hops, [f.explanation for f in provenance.findings]
 
 
+def test_a_commissioning_transformation_does_not_produce_its_inputs_again(
+    any_store: Store, tmp_path: Path
+) -> None:
+    kit = f"{DL}/01/04012345222227/21/1"
+    kitting: dict[str, object] = {
+        "type": "TransformationEvent",
+        "eventID": "urn:uuid:0b4a6a54-0006-4000-8000-000000000001",
+        "eventTime": "2024-01-07T14:00:00Z",
+        "eventTimeZoneOffset": "-05:00",
+        "inputEPCList": [CHAIN_ITEM],
+        "outputEPCList": [kit],
+        "bizStep": "commissioning",
+        "bizLocation": {"id": "urn:epc:id:sgln:0614141.00002.0"},
+    }
+
+    _chain(any_store, tmp_path, CHAIN_EVENTS, [RECEIVE, kitting])
+
+    (shipment,) = any_store.nodes("Shipment")
+    used, made = any_store.item_evidence([CHAIN_ITEM, kit])
+    assert _custody(any_store) == (
+        [
+            ("PA-MFG", "SI-MFG", "2024-01-02T10:00:00+01:00", None, True, None),
+            ("PA-DST", "SI-DST", "2024-01-05T09:00:00-05:00", shipment.id, True, False),
+        ],
+        [
+            "Dorado Trading (PA-DST) received the item in US on 2024-01-05, but"
+            " holds no authorization from BR-T."
+        ],
+    )
+    assert [(s.site, s.step) for s in used.scans] == [
+        ("SI-MFG", "produced"),
+        ("SI-MFG", "shipped"),
+        ("SI-DST", "received"),
+        ("SI-DST", "inspected"),
+    ]
+    assert [(s.site, s.step) for s in made.scans] == [("SI-DST", "produced")]
+
+
 def test_a_retracted_receiving_leaves_the_hand_over_unconfirmed(
     any_store: Store, tmp_path: Path
 ) -> None:

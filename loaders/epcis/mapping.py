@@ -126,8 +126,8 @@ def event_records(
     ends = _ends(event, directory, site)
     records: list[Record] = []
 
-    if event.biz_step == "commissioning":
-        records += _production(event, event_id, directory, site, at, retracted)
+    made = _made(event) if event.biz_step == "commissioning" else ()
+    records += _production(event, event_id, directory, site, at, made, retracted)
     records += _classes(event, directory)
     if ends is not None and objects:
         records.append(_shipment(event, event_id, objects, at, ends, retracted))
@@ -140,12 +140,15 @@ def event_records(
         if party is None and ends is not None:
             party = ends.shipper if event.biz_step == "shipping" else ends.consignee
         step = STEPS.get(event.biz_step or "", DEFAULT_STEP)
+        produced = frozenset(made)
         for epc in objects:
             values: dict[str, Value] = {
                 "item": epc,
                 "site": site,
                 "at": at,
-                "step": step,
+                # What a commissioning reads but does not make (a transformation's
+                # inputs) was only there: a second production would clone it.
+                "step": step if step != "produced" or epc in produced else DEFAULT_STEP,
                 "event": event_id,
             }
             if party is not None:
@@ -169,18 +172,23 @@ def _objects(event: EpcisEvent) -> tuple[str, ...]:
     return tuple(dict.fromkeys(every))
 
 
+def _made(event: EpcisEvent) -> tuple[str, ...]:
+    """The items a commissioning event makes: its outputs, else the EPCs it adds."""
+    if event.type == "TransformationEvent":
+        return event.output_epcs
+    return event.epc_list if event.action in ("ADD", None) else ()
+
+
 def _production(
     event: EpcisEvent,
     event_id: str,
     directory: Directory,
     site: str | None,
     at: datetime,
+    made: Iterable[str],
     retracted: str | None,
 ) -> Iterable[Record]:
     """Items made by a commissioning event, at its place and time."""
-    if event.action not in ("ADD", None):
-        return
-    made = event.output_epcs if event.type == "TransformationEvent" else event.epc_list
     lot = event.ilmd.get(_LOT)
     for epc in made:
         values: dict[str, Value] = {"produced_on": at, "event": event_id}
