@@ -220,17 +220,15 @@ def _item_findings(
         if hops and judged(scan.party) and not _holds(scan, hops, ends):
             out.append(("BROKEN_CUSTODY", key, scan.party, None))
 
-    # Shipments in flight at once.
-    latest: tuple[Shipment, datetime] | None = None
-    for s in shipments:
-        end = s.delivered_at or s.shipped_at
-        if latest is not None:
-            travelling, arrival = latest
-            if s.shipped_at < arrival or s.shipped_at == travelling.shipped_at:
-                out.append(("CLONED_SERIAL", key, s.shipper, s.id))
-            if end <= arrival:
-                continue
-        latest = s, end
+    # Shipments in flight at once: each one that leaves before an earlier one
+    # arrives, or at the instant an earlier one left.
+    for n, s in enumerate(shipments):
+        if any(
+            s.shipped_at < (e.delivered_at or e.shipped_at)
+            or s.shipped_at == e.shipped_at
+            for e in shipments[:n]
+        ):
+            out.append(("CLONED_SERIAL", key, s.shipper, s.id))
 
     out += _too_fast(feed, key, item, producer, shipments, scans)
 

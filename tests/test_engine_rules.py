@@ -441,6 +441,32 @@ def test_shipments_that_only_touch_do_not_overlap() -> None:
     assert provenance.findings == ()
 
 
+def test_shipments_leaving_together_overlap_even_as_an_earlier_one_arrives() -> None:
+    # SH-1 arrives as both leave, so it only touches them; SH-2 is undelivered, so
+    # its interval is the instant it left, and SH-3 leaves at that same instant.
+    undelivered = ship("SH-2", "NORD>SUD@HAMBURG>MUNICH", cet(12, 15, 30), None)
+    same_instant = ship("SH-3", "NORD>GREY@HAMBURG>LYON", cet(12, 15, 30), cet(13, 9))
+    shipments = (SH1, undelivered, same_instant)
+
+    provenance = evaluate(evidence(shipments, auths=(NORD_2026,)))
+
+    cloned = [f for f in provenance.findings if f.kind is FindingKind.CLONED_SERIAL]
+    assert cloned == [
+        Finding(
+            FindingKind.CLONED_SERIAL,
+            "IT-1",
+            "PA-NORD",
+            cet(12, 15, 30),
+            "SH-3",
+            "Shipments SH-2 (shipped 2026-02-12T15:30:00+01:00, delivery not"
+            " confirmed) and SH-3 (shipped 2026-02-12T15:30:00+01:00, delivered"
+            " 2026-02-13T09:00:00+01:00) carry the item at the same time, so two"
+            " physical items share this serial.",
+            ("SH-2", "SH-3"),
+        )
+    ]
+
+
 def test_two_placements_faster_than_1000_kmh_mean_a_cloned_serial() -> None:
     to_paris = dataclasses.replace(SH1, destination="SI-PARIS")
     scan = ScanFacts("SC-1", "SI-HAMBURG", cet(12, 15, 45), "received", "PA-NORD")

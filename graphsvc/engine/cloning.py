@@ -55,15 +55,29 @@ as recorded). A plain tuple: an item has a dozen of these and they are sorted.""
 def shipments_in_flight(case: Case) -> Iterator[Finding]:
     """One finding per shipment that leaves while an earlier one still travels."""
     travelling: Leg | None = None  # the shipment that arrives last so far
+    previous: Leg | None = None  # the shipment just before, in dispatch order
     for leg in case.legs:
-        if travelling is None:
-            travelling = leg
-            continue
+        earlier = _overlapped(leg, travelling, previous)
+        if earlier is not None:
+            yield _in_flight_finding(case, earlier.facts, leg.facts)
 
-        if leg.shipped < travelling.ends or leg.shipped == travelling.shipped:
-            yield _in_flight_finding(case, travelling.facts, leg.facts)
-        if leg.ends > travelling.ends:
+        if travelling is None or leg.ends > travelling.ends:
             travelling = leg
+        previous = leg
+
+
+def _overlapped(leg: Leg, travelling: Leg | None, previous: Leg | None) -> Leg | None:
+    """The earlier shipment that arrives last among those `leg` overlaps, if any."""
+    if travelling is None or previous is None:
+        return None
+    if leg.shipped < travelling.ends or leg.shipped == travelling.shipped:
+        return travelling
+    # Every earlier shipment has arrived when `leg` leaves, but one that left at
+    # that same instant without arriving later (undelivered, say) still overlaps
+    # it; shipments sharing a dispatch instant sort together, by arrival.
+    if leg.shipped == previous.shipped:
+        return previous
+    return None
 
 
 def _in_flight_finding(
