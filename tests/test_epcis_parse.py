@@ -623,8 +623,12 @@ def test_extension_with_standard_local_name_is_not_the_standard_field() -> None:
         f'xmlns:ext="{EXT}"',
     )
 
-    event = one_event(document)
+    event, namespaced = parse_bytes(document)
 
+    assert isinstance(event, EpcisEvent)
+    assert namespaced == EventRejection(
+        "doc", 2, "type", f"type '{{{EXT}}}ObjectEvent' is not an EPCIS event type"
+    )
     assert event.action == "ADD"
     assert event.event_time == datetime(2024, 1, 1, tzinfo=UTC)
     assert event.epc_list == ("https://id.gs1.org/01/10614141073464/21/1",)
@@ -678,6 +682,40 @@ def test_12_transformation_event_inside_extension() -> None:
     assert transformation.ilmd == {"{urn:x:}lot": "A1"}
     assert isinstance(later, EpcisEvent)
     assert later.position == 2
+
+
+def test_xml_elements_in_the_event_list_that_are_no_event_are_rejected() -> None:
+    event = (
+        b"<ObjectEvent><eventTime>2024-01-02T00:00:00Z</eventTime>"
+        b"<eventTimeZoneOffset>+00:00</eventTimeZoneOffset><action>ADD</action>"
+        b"</ObjectEvent>"
+    )
+    document = (
+        b'<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" '
+        b'xmlns:x="urn:x:" schemaVersion="1.2" creationDate="2024-01-01T00:00:00Z">'
+        b"<EPCISBody><EventList><x:ObjectEvent/>"
+        + event
+        + b"<extension><x:Later/></extension><QuantityEvent/>"
+        + event
+        + b"<x:Last>"
+        + event
+        + b"</x:Last></EventList></EPCISBody></epcis:EPCISDocument>"
+    )
+
+    outcomes = parse_bytes(document, "strays.xml")
+
+    assert [o.position for o in outcomes if isinstance(o, EpcisEvent)] == [2, 5]
+    assert [o for o in outcomes if isinstance(o, EventRejection)] == [
+        EventRejection(
+            "strays.xml", n, "type", f"type '{tag}' is not an EPCIS event type"
+        )
+        for n, tag in [
+            (1, "{urn:x:}ObjectEvent"),
+            (3, "{urn:x:}Later"),
+            (4, "QuantityEvent"),
+            (6, "{urn:x:}Last"),
+        ]
+    ]
 
 
 def test_xsi_nil_reads_as_absent() -> None:
@@ -824,6 +862,31 @@ def test_xml_query_document() -> None:
         (
             b'<root xmlns="urn:epcglobal:epcis:xsd:2"><EventList/></root>',
             "bad: root element {urn:epcglobal:epcis:xsd:2}root is not an EPCIS",
+        ),
+        (
+            b'<EPCISDocument xmlns="urn:epcglobal:epcis:xsd:2">\n<EPCISBody>\n'
+            b"<EventList>" + OBJECT_XML.format(step="x").encode() + b"</EventList>"
+            b"</EPCISBody></EPCISDocument>",
+            "bad:3: EventList is in the namespace urn:epcglobal:epcis:xsd:2; the "
+            "elements below the root take no namespace",
+        ),
+        (
+            # Refused at its first event, before the break further on is read.
+            b'<EPCISDocument xmlns="urn:epcglobal:epcis:xsd:1"><EPCISBody>\n'
+            b"<EventList>" + OBJECT_XML.format(step="x").encode() + b"<broken",
+            "bad:2: EventList is in the namespace urn:epcglobal:epcis:xsd:1; the "
+            "elements below the root take no namespace",
+        ),
+        (
+            b'<EPCISDocument xmlns="urn:epcglobal:epcis:xsd:2"><EPCISBody>'
+            b"<EventList/></EPCISBody></EPCISDocument>",
+            "bad:1: EventList is in the namespace urn:epcglobal:epcis:xsd:2; the "
+            "elements below the root take no namespace",
+        ),
+        (
+            b'<e:EPCISDocument xmlns:e="urn:epcglobal:epcis:xsd:2"><EPCISBody/>'
+            b"</e:EPCISDocument>",
+            "bad: the document has no EventList",
         ),
     ],
 )

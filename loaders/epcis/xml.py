@@ -60,13 +60,17 @@ Element = etree._Element
 def read_xml(stream: ByteStream, name: str) -> Iterator[RawEvent]:
     """The events of an EPCIS XML document, in document order.
 
+    An element of the event list that is no EPCIS event (a 1.x QuantityEvent, a
+    vendor's event in its own namespace) comes out in its place under its own tag,
+    for the event builder to reject as an unknown type.
+
     Raises InvalidInput, naming the document and the line, when it is not
-    well-formed XML, declares a document type or is not an EPCIS document.
+    well-formed XML, declares a document type, is not an EPCIS document or holds
+    no event list in the place and namespace the standard gives it.
     """
     parser = etree.iterparse(
         stream,
         events=("end",),
-        tag=EVENT_TYPES,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -76,6 +80,7 @@ def read_xml(stream: ByteStream, name: str) -> Iterator[RawEvent]:
     )
     position = 0
     checked = False
+    listed = False
     terms = Terms(STANDARD_PREFIXES)
     try:
         for _, element in parser:
@@ -84,10 +89,19 @@ def read_xml(stream: ByteStream, name: str) -> Iterator[RawEvent]:
                 checked = True
             parent = element.getparent()
             if not _in_event_list(parent):
+                # The list's first child refuses a namespaced list before the rest
+                # of it is read; an empty one is refused as it ends.
+                _refuse_namespaced_list(parent, name)
+                _refuse_namespaced_list(element, name)
+                listed = listed or element.tag == "EventList"
                 continue
+            if element.tag in _WRAPPERS and parent.tag == "EventList":
+                continue  # its events came out as their own elements ended
             position += 1
-            fields = _event_fields(element)
-            yield RawEvent(element.tag, position, fields, terms)
+            if element.tag in EVENT_TYPES:
+                yield RawEvent(element.tag, position, _event_fields(element), terms)
+            else:
+                yield RawEvent(element.tag, position, {}, terms)
             _release(element, parent)
         if not checked:
             _check_document(parser.root.getroottree(), name)
@@ -97,6 +111,8 @@ def read_xml(stream: ByteStream, name: str) -> Iterator[RawEvent]:
         raise InvalidInput(
             f"{name}:{line}:{column}: not well-formed XML: {message}"
         ) from None
+    if not listed:
+        raise InvalidInput(f"{name}: the document has no EventList")
 
 
 def _check_document(tree: etree._ElementTree, name: str) -> None:
@@ -108,6 +124,25 @@ def _check_document(tree: etree._ElementTree, name: str) -> None:
         raise InvalidInput(
             f"{name}: root element {root.text} is not an EPCIS document or query "
             "document"
+        )
+
+
+def _refuse_namespaced_list(element: Element | None, name: str) -> None:
+    """Refuse an EPCIS `EventList` put in a namespace, which would hide its events.
+
+    Below the root, EPCIS's elements take no namespace; a document that declares
+    the root's namespace as the default puts them all in it.
+    """
+    if element is None:
+        return
+    tag = element.tag
+    if not isinstance(tag, str) or not tag.endswith("}EventList"):
+        return
+    namespace = etree.QName(element).namespace
+    if namespace in EPCIS_NAMESPACES:
+        raise InvalidInput(
+            f"{name}:{element.sourceline}: EventList is in the namespace "
+            f"{namespace}; the elements below the root take no namespace"
         )
 
 
