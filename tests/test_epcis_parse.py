@@ -695,7 +695,7 @@ def test_xml_elements_in_the_event_list_that_are_no_event_are_rejected() -> None
         b'xmlns:x="urn:x:" schemaVersion="1.2" creationDate="2024-01-01T00:00:00Z">'
         b"<EPCISBody><EventList><x:ObjectEvent/>"
         + event
-        + b"<extension><x:Later/></extension><QuantityEvent/>"
+        + b"<extension><x:Later/></extension><baseExtension/><QuantityEvent/>"
         + event
         + b"<x:Last>"
         + event
@@ -704,7 +704,7 @@ def test_xml_elements_in_the_event_list_that_are_no_event_are_rejected() -> None
 
     outcomes = parse_bytes(document, "strays.xml")
 
-    assert [o.position for o in outcomes if isinstance(o, EpcisEvent)] == [2, 5]
+    assert [o.position for o in outcomes if isinstance(o, EpcisEvent)] == [2, 6]
     assert [o for o in outcomes if isinstance(o, EventRejection)] == [
         EventRejection(
             "strays.xml", n, "type", f"type '{tag}' is not an EPCIS event type"
@@ -712,8 +712,9 @@ def test_xml_elements_in_the_event_list_that_are_no_event_are_rejected() -> None
         for n, tag in [
             (1, "{urn:x:}ObjectEvent"),
             (3, "{urn:x:}Later"),
-            (4, "QuantityEvent"),
-            (6, "{urn:x:}Last"),
+            (4, "baseExtension"),
+            (5, "QuantityEvent"),
+            (7, "{urn:x:}Last"),
         ]
     ]
 

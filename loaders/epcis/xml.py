@@ -95,7 +95,7 @@ def read_xml(stream: ByteStream, name: str) -> Iterator[RawEvent]:
                 _refuse_namespaced_list(element, name)
                 listed = listed or element.tag == "EventList"
                 continue
-            if element.tag in _WRAPPERS and parent.tag == "EventList":
+            if element.tag == "extension" and parent.tag == "EventList":
                 continue  # its events came out as their own elements ended
             position += 1
             if element.tag in EVENT_TYPES:
