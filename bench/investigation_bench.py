@@ -25,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
+import httpx2
 
 SAMPLES = 1_000
 CLIENTS = 8
@@ -129,7 +129,7 @@ def over_http(data: Path, ids: list[str]) -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait(url)
-        with httpx.Client(base_url=url, timeout=30) as client:
+        with httpx2.Client(base_url=url, timeout=30) as client:
 
             def ask(id_: str) -> object:
                 response = client.post(
@@ -172,9 +172,9 @@ def _wait(url: str) -> None:
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+            if httpx2.get(f"{url}/health", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.5)
     raise RuntimeError("the server did not become ready")

@@ -4,7 +4,7 @@
 
 Generates and loads the demo data (or reuses DIR), starts `graphsvc serve` on
 loopback with a reader and a loader key (rate limiting off), and runs the clients
-(httpx, asyncio) for the given time. Each client picks, by weight: a provenance,
+(httpx2, asyncio) for the given time. Each client picks, by weight: a provenance,
 a page of findings, a neighbourhood, an item, or, when the server has the EPCIS
 `POST /capture` route, a capture of one ObjectEvent. At the end every accepted
 capture is asked for again (`GET /capture/{id}`); one that is not found, or did not
@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 
 READER = "bench-reader:reader:bench-reader-secret"
 LOADER = "bench-loader:loader:bench-loader-secret"
@@ -126,7 +126,7 @@ async def client(
     names, weights = list(kinds), list(kinds.values())
     reader = {"Authorization": f"Bearer {READER_KEY}"}
     loader = {"Authorization": f"Bearer {LOADER_KEY}"}
-    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+    async with httpx2.AsyncClient(base_url=url, timeout=60) as http:
         while time.monotonic() < deadline:
             kind = rng.choices(names, weights)[0]
             started = time.perf_counter()
@@ -149,7 +149,7 @@ async def client(
                     )
                     if response.is_success and response.json().get("errors"):
                         tally.graphql_errors += 1
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 tally.transport_errors += 1
                 continue
             tally.seconds[kind].append(time.perf_counter() - started)
@@ -168,7 +168,7 @@ def _query(
     return ITEM, {"id": rng.choice(items)}
 
 
-def _capture_id(response: httpx.Response) -> str | None:
+def _capture_id(response: httpx2.Response) -> str | None:
     """The capture's id from `Location: .../capture/{id}` or a JSON `id`."""
     location: str | None = response.headers.get("location")
     if location:
@@ -187,7 +187,7 @@ async def lost_captures(url: str, captures: list[str]) -> int:
     lost = 0
     headers = {"Authorization": f"Bearer {LOADER_KEY}"}
     deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+    async with httpx2.AsyncClient(base_url=url, timeout=60) as http:
         for capture_id in captures:
             while True:
                 response = await http.get(f"/capture/{capture_id}", headers=headers)
@@ -207,7 +207,7 @@ async def run(
     items: list[str],
     parties: list[str],
 ) -> tuple[Tally, float, bool]:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with httpx2.AsyncClient(base_url=url, timeout=30) as http:
         spec = await http.get(
             "/openapi.json", headers={"Authorization": f"Bearer {READER_KEY}"}
         )
@@ -299,9 +299,9 @@ def serve(data: Path, root: Path) -> tuple[subprocess.Popen[bytes], str]:
         if server.poll() is not None:
             raise RuntimeError(f"the server exited; see {root / 'server.log'}")
         try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+            if httpx2.get(f"{url}/health", timeout=2).status_code == 200:
                 return server, url
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.5)
     raise RuntimeError("the server did not become ready")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 STARTUP_SECONDS = 60
 
@@ -29,7 +29,7 @@ class Server:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.client = httpx.Client(base_url=url, timeout=30)
+        self.client = httpx2.Client(base_url=url, timeout=30)
 
     def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
         response = self.client.post(
@@ -84,7 +84,7 @@ def _wait_ready(server: Server, process: subprocess.Popen[bytes], log: Path) -> 
         try:
             if server.client.get("/health").status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"server not ready after {STARTUP_SECONDS} s: {log.read_text()}")

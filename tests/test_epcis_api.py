@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import REPO, shared_dir
 from server import Server, serve
@@ -162,7 +162,7 @@ def event_ids(server: Server, **params: str) -> list[str]:
     return [e["eventID"] for e in events]
 
 
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+def problem(response: httpx2.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()

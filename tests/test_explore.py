@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
+import httpx2
 from fastapi import FastAPI
 
 from graphsvc.api.explore import explore_router
@@ -18,10 +18,10 @@ class Client:
         self.app = FastAPI()
         self.app.include_router(explore_router(static_dir))
 
-    def get(self, path: str, *, follow_redirects: bool = True) -> httpx.Response:
-        async def fetch() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(
+    def get(self, path: str, *, follow_redirects: bool = True) -> httpx2.Response:
+        async def fetch() -> httpx2.Response:
+            transport = httpx2.ASGITransport(app=self.app)
+            async with httpx2.AsyncClient(
                 transport=transport, base_url="http://explorer.test"
             ) as client:
                 response = await client.get(path, follow_redirects=follow_redirects)
