@@ -274,6 +274,7 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
         if not _is_text(cell):
             raise InvalidInput(f"the header is not UTF-8 (column {number})")
     columns = [c.strip() for c in header]
+    _refuse_repeated_columns(columns)
     head = _csv_line(header)
     if "kind" not in columns and stem_kind is None:
         raise InvalidInput(
@@ -307,6 +308,21 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
             yield _csv_record(columns, row, stem_kind, source)
         except InvalidInput as err:
             yield Rejection(source, err.message, err.field, _csv_line(row), head)
+
+
+def _refuse_repeated_columns(columns: list[str]) -> None:
+    """A column named twice would let one of its cells overwrite the other unseen.
+
+    Unnamed columns are let through: spreadsheets export empty ones at the end.
+    """
+    first: dict[str, int] = {}
+    for number, column in enumerate(columns, start=1):
+        if column in first and column:
+            raise InvalidInput(
+                f"the header names the column '{column}' twice "
+                f"(columns {first[column]} and {number})"
+            )
+        first[column] = number
 
 
 def _csv_record(

@@ -517,6 +517,39 @@ def test_a_csv_header_that_is_not_utf8_fails_the_file(tmp_path: Path) -> None:
     assert raised.value.message == "the header is not UTF-8 (column 3)"
 
 
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("id,name,id", "the header names the column 'id' twice (columns 1 and 3)"),
+        # Cells are trimmed, so a padded name is the same column.
+        (
+            "name,id, name ",
+            "the header names the column 'name' twice (columns 1 and 3)",
+        ),
+    ],
+)
+def test_a_csv_header_naming_a_column_twice_fails_the_file(
+    tmp_path: Path, header: str, message: str
+) -> None:
+    path = tmp_path / "brands.csv"
+    path.write_text(f"{header}\nBR-1,Luma,BR-2\n")
+
+    with pytest.raises(InvalidInput) as raised:
+        list(read_feed(path))
+
+    assert raised.value.message == message
+
+
+def test_a_csv_header_may_end_in_unnamed_columns(tmp_path: Path) -> None:
+    path = tmp_path / "brands.csv"
+    path.write_text("id,name,,\nBR-1,Luma,,\n")
+
+    (record,) = read_feed(path)
+
+    assert isinstance(record, Record)
+    assert (record.values, record.extra) == ({"id": "BR-1", "name": "Luma"}, {})
+
+
 def test_a_csv_row_with_the_wrong_number_of_cells_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "brands.csv"
     path.write_text("id,name\nBR-1,Luma,extra\n")
