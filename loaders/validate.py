@@ -162,6 +162,8 @@ def _absent(value: object) -> bool:
 
 def _string(f: Field, value: object) -> str:
     if isinstance(value, str):
+        if f.required and not value.strip():
+            raise InvalidInput("is blank")
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise InvalidInput(f"must be text, not the number {value}")

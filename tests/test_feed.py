@@ -118,6 +118,18 @@ def test_an_empty_required_field_counts_as_missing(tmp_path: Path) -> None:
     assert rejected(tmp_path, {**BRAND, "name": ""}) == "feed.jsonl:1: name is missing"
 
 
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [(BRAND, "name"), (PARTY, "name"), (AUTH, "valid_from"), (SCAN, "at")],
+)
+def test_a_blank_required_field_is_rejected(
+    tmp_path: Path, record: Mapping[str, object], field: str
+) -> None:
+    blank = {**record, field: " \t "}
+
+    assert rejected(tmp_path, blank) == f"feed.jsonl:1: {field} is blank"
+
+
 def test_the_line_number_counts_blank_lines_which_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     path.write_text(f"\n{json.dumps(BRAND)}\n\n{json.dumps({'kind': 'brand'})}\n")
