@@ -627,6 +627,26 @@ def test_trades_and_party_facts(any_store: Store, tmp_path: Path) -> None:
     }
 
 
+def test_trades_leave_out_a_retracted_shipment(
+    any_store: Store, tmp_path: Path
+) -> None:
+    _chain_feed(any_store, tmp_path)
+    declared = {
+        **CHAIN_EVENTS[1],
+        "errorDeclaration": {
+            "declarationTime": "2024-01-04T00:00:00Z",
+            "reason": "did_not_occur",
+        },
+    }
+    _chain_events(any_store, *CHAIN_EVENTS)
+    shipped = [t.shipment for t in any_store.trades(["PA-DST"])]
+
+    _chain_events(any_store, declared)
+
+    assert len(shipped) == 1
+    assert any_store.trades(["PA-MFG", "PA-DST"]) == []
+
+
 def test_a_neighbourhood_is_walked_breadth_first_in_key_order(
     any_store: Store, tmp_path: Path
 ) -> None:

@@ -232,7 +232,8 @@ class Store(Protocol):
         ...
 
     def trades(self, party_ids: Iterable[str]) -> list[Trade]:
-        """Described shipments shipped by or consigned to any of the parties."""
+        """Shipments shipped by or consigned to any of the parties, except those
+        never described and those whose event was retracted."""
         ...
 
     def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:

@@ -475,7 +475,8 @@ class EmbeddedStore:
             return {p: graphreads.party_facts(self._props.get, p) for p in party_ids}
 
     def trades(self, party_ids: Iterable[str]) -> list[Trade]:
-        """Described shipments shipped by or consigned to any of the parties."""
+        """Shipments that count as trade, shipped by or consigned to any of the
+        parties."""
         with self._mutex:
             shipments = {
                 s
@@ -483,15 +484,15 @@ class EmbeddedStore:
                 for rel in ("SHIPPED_BY", "CONSIGNED_TO")
                 for s in self._sources(("Party", party), rel)
             }
-            described = []
+            traded = []
             for shipment in sorted(shipments):
                 props = self._props[("Shipment", shipment)]
-                if node_type("Shipment").is_described(props):
-                    described.append((shipment, props))
-            carried = {i for _, props in described for i in _strings(props, "items")}
+                if graphreads.is_trade(props):
+                    traded.append((shipment, props))
+            carried = {i for _, props in traded for i in _strings(props, "items")}
             brands = self._brands(carried)
 
-        return [graphreads.trade(s, props, brands) for s, props in described]
+        return [graphreads.trade(s, props, brands) for s, props in traded]
 
     def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:
         with self._mutex:

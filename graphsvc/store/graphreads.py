@@ -263,8 +263,14 @@ def _authorization_facts(auth_id: str, props: Props) -> AuthorizationFacts:
     )
 
 
+def is_trade(props: Props) -> bool:
+    """Whether a shipment counts as trade: described, and its event not retracted."""
+    return SHIPMENT.is_described(props) and not retracted(props)
+
+
 def trade(shipment_id: str, props: Props, brands: Mapping[str, str | None]) -> Trade:
-    """A described shipment as the cluster rules see it, with its items' brands."""
+    """A shipment (see `is_trade`) as the cluster rules see it, with its items'
+    brands."""
     items = props.get("items", ())
     assert isinstance(items, tuple)
     of_items = {brands.get(i) for i in items}

@@ -16,7 +16,7 @@ import neo4j
 from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence
 from graphsvc.engine.findings import finding_order
-from graphsvc.model import BY_LABEL, NODE_TYPES, REL_TYPES, SHIPMENT
+from graphsvc.model import BY_LABEL, NODE_TYPES, REL_TYPES
 from graphsvc.store import containment, event_codec, graphreads
 from graphsvc.store.base import (
     Edge,
@@ -240,20 +240,21 @@ def item_brands(tx: Tx, item_ids: Iterable[str]) -> dict[str, str | None]:
 
 
 def trades(tx: Tx, party_ids: Sequence[str]) -> list[Trade]:
-    """Described shipments shipped by or consigned to any of the parties."""
+    """Shipments that count as trade, shipped by or consigned to any of the
+    parties."""
     shipments: dict[str, Properties] = {}
     text = statement("read/trades")
     for row in rows_of(tx, text, parties=sorted(set(party_ids))):
         id_, props = from_neo4j("Shipment", row)
         shipments[id_] = props
-    described = [
+    traded = [
         (id_, props)
         for id_, props in sorted(shipments.items())
-        if SHIPMENT.is_described(props)
+        if graphreads.is_trade(props)
     ]
-    brands = item_brands(tx, (i for _, props in described for i in _items(props)))
+    brands = item_brands(tx, (i for _, props in traded for i in _items(props)))
 
-    return [graphreads.trade(id_, props, brands) for id_, props in described]
+    return [graphreads.trade(id_, props, brands) for id_, props in traded]
 
 
 def _items(props: Mapping[str, object]) -> tuple[str, ...]:
