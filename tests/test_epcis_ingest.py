@@ -831,6 +831,29 @@ def test_a_commissioning_transformation_does_not_produce_its_inputs_again(
     assert [(s.site, s.step) for s in made.scans] == [("SI-DST", "produced")]
 
 
+def test_an_asset_its_commissioning_describes_is_no_unknown_item(
+    any_store: Store, tmp_path: Path
+) -> None:
+    # A GIAI names no product, so only the commissioning event describes it.
+    asset = f"{DL}/8004/401234512345"
+    commissioned = {**CHAIN_EVENTS[0], "epcList": [asset]}
+    shipped = {**CHAIN_EVENTS[1], "epcList": [asset]}
+
+    _chain(any_store, tmp_path, [commissioned, shipped])
+    investigation = Investigation(any_store)
+    investigation.refresh()
+
+    provenance = investigation.provenance(asset)
+    (shipment,) = any_store.nodes("Shipment")
+    assert provenance is not None
+    assert [(h.party, h.site, h.shipment, h.authorized) for h in provenance.hops] == [
+        ("PA-MFG", "SI-MFG", None, None),
+        ("PA-DST", "SI-DST", shipment.id, None),
+    ]
+    assert provenance.hops[0].start.isoformat() == "2024-01-02T10:00:00+01:00"
+    assert provenance.findings == ()
+
+
 def test_a_retracted_receiving_leaves_the_hand_over_unconfirmed(
     any_store: Store, tmp_path: Path
 ) -> None:

@@ -82,10 +82,11 @@ class AuthorizationFacts:
 
 @dataclass(frozen=True, slots=True)
 class ItemFacts:
-    """The item record itself."""
+    """The item record itself; `product` is None for an item only a commissioning
+    event describes, with no GTIN to name its product."""
 
     id: str
-    product: str
+    product: str | None
     brand: str | None = None
     produced_at: str | None = None
     produced_on: datetime | None = None

@@ -95,7 +95,8 @@ def item_evidence(
     container's own shipments and scans. Retracted shipments and scans are left out.
     """
     lookup = facts.lookup
-    item = _item_facts(lookup, item_id, props) if ITEM.is_described(props) else None
+    known = ITEM.is_described(props) or _commissioned(props)
+    item = _item_facts(lookup, item_id, props) if known else None
     shipment_facts = _shipments(shipments)
     scan_facts = _scans(scans)
     spans = tuple(
@@ -168,11 +169,17 @@ def _scans(scans: Sequence[tuple[str, Props]]) -> list[ScanFacts]:
     )
 
 
+def _commissioned(props: Props) -> bool:
+    """Whether a commissioning event wrote the item, which describes it even without
+    a product (an asset's GIAI names none)."""
+    return "event" in props
+
+
 def _item_facts(lookup: Lookup, item_id: str, props: Props) -> ItemFacts:
     """The item; a retracted commissioning event leaves it without its production."""
-    product = str(props["product"])
-    product_props = lookup(("Product", product)) or {}
-    brand = product_props.get("brand")
+    product = _opt_str(props.get("product"))
+    record = lookup(("Product", product)) if product is not None else None
+    brand = (record or {}).get("brand")
     produced = not retracted(props)
     return ItemFacts(
         item_id,
