@@ -82,8 +82,11 @@ class AuthorizationFacts:
 
 @dataclass(frozen=True, slots=True)
 class ItemFacts:
-    """The item record itself; `product` is None for an item only a commissioning
-    event describes, with no GTIN to name its product."""
+    """The item record itself.
+
+    `product` is None for an item that only a commissioning event describes, with
+    no GTIN to name its product.
+    """
 
     id: str
     product: str | None

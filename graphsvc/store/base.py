@@ -232,8 +232,10 @@ class Store(Protocol):
         ...
 
     def trades(self, party_ids: Iterable[str]) -> list[Trade]:
-        """Shipments shipped by or consigned to any of the parties, except those
-        never described and those whose event was retracted."""
+        """Shipments shipped by or consigned to any of the parties, as trade.
+
+        Left out: shipments never described, and those whose event was retracted.
+        """
         ...
 
     def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:

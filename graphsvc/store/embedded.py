@@ -475,8 +475,7 @@ class EmbeddedStore:
             return {p: graphreads.party_facts(self._props.get, p) for p in party_ids}
 
     def trades(self, party_ids: Iterable[str]) -> list[Trade]:
-        """Shipments that count as trade, shipped by or consigned to any of the
-        parties."""
+        """Trade shipped by or consigned to any of the parties (`is_trade`)."""
         with self._mutex:
             shipments = {
                 s

@@ -170,8 +170,10 @@ def _scans(scans: Sequence[tuple[str, Props]]) -> list[ScanFacts]:
 
 
 def _commissioned(props: Props) -> bool:
-    """Whether a commissioning event wrote the item, which describes it even without
-    a product (an asset's GIAI names none)."""
+    """Whether a commissioning event wrote the item.
+
+    That describes it even without a product: an asset's GIAI names none.
+    """
     return "event" in props
 
 
@@ -276,8 +278,7 @@ def is_trade(props: Props) -> bool:
 
 
 def trade(shipment_id: str, props: Props, brands: Mapping[str, str | None]) -> Trade:
-    """A shipment (see `is_trade`) as the cluster rules see it, with its items'
-    brands."""
+    """A shipment as the cluster rules see it, with its items' brands."""
     items = props.get("items", ())
     assert isinstance(items, tuple)
     of_items = {brands.get(i) for i in items}

@@ -240,8 +240,7 @@ def item_brands(tx: Tx, item_ids: Iterable[str]) -> dict[str, str | None]:
 
 
 def trades(tx: Tx, party_ids: Sequence[str]) -> list[Trade]:
-    """Shipments that count as trade, shipped by or consigned to any of the
-    parties."""
+    """Trade shipped by or consigned to any of the parties (`is_trade`)."""
     shipments: dict[str, Properties] = {}
     text = statement("read/trades")
     for row in rows_of(tx, text, parties=sorted(set(party_ids))):
