@@ -7,9 +7,18 @@ The order-independence of whole chains is part of the store contract
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
-from epcis_data import CHAIN_EVENTS, CHAIN_FEED, DL, jsonl, load_text, object_document
+from epcis_data import (
+    CHAIN_EVENTS,
+    CHAIN_FEED,
+    CHAIN_ITEM,
+    DL,
+    jsonl,
+    load_text,
+    object_document,
+)
 
 from graphsvc.store.base import Store
 from loaders.load import load_paths
@@ -83,3 +92,34 @@ def test_a_placeholder_that_a_feed_names_itself_stays(
         authorization.id
     ]
     assert any_store.dangling()["Party"] == [f"{DL}/417/0614141000012", placeholder]
+
+
+def test_a_reference_the_same_batch_writes_is_not_moved_over(
+    any_store: Store, tmp_path: Path
+) -> None:
+    made = load_text(any_store, "made.json", json.dumps(object_document(CHAIN_EVENTS)))
+    assert made.ok
+    item = {
+        "kind": "item",
+        "id": CHAIN_ITEM,
+        "product": "PR-T",
+        "produced_at": "SI-DST",
+        "produced_on": "2024-01-01T00:00:00Z",
+    }
+
+    # The site the commissioning named by GLN arrives with the item's own record,
+    # which was loaded last and so is what the item says.
+    _feed(any_store, tmp_path, *CHAIN_FEED, item)
+
+    (node,) = any_store.nodes("Item")
+    assert (node.properties["produced_at"], node.properties["produced_on"]) == (
+        "SI-DST",
+        datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    assert [
+        (n.properties["site"], n.properties["party"]) for n in any_store.nodes("Scan")
+    ] == [
+        ("SI-MFG", "PA-MFG"),
+        ("SI-MFG", "PA-MFG"),
+    ]
+    assert [n.id for n in any_store.nodes("Site")] == ["SI-DST", "SI-MFG"]

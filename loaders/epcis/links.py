@@ -11,7 +11,8 @@ the site's operator as its party, and the placeholder goes. The feed loader writ
 the plan in the batch that carries the record, so it happens whole or not at all.
 
 References that a feed wrote itself are left alone (a feed names exactly the node it
-means), and a placeholder that one of them still names stays. The records that name
+means), as are the fields that the batch's own records write, and a placeholder that
+one of them still names stays. The records that name
 a placeholder are read and re-pointed in one batch, held in memory: a site that
 events named millions of times before its feed record arrived makes a batch that
 large.
@@ -68,6 +69,7 @@ def placeholder_links(store: Store, batch: Sequence[Record]) -> Links:
         return Links()
 
     targets = _Targets(Directory.of(store), batch)
+    written = _written(batch)
     links = Links()
     updates: dict[NodeKey, dict[str, Value]] = defaultdict(dict)
     for key in sorted(placeholders, key=lambda k: (_LABELS.index(k[0]), k[1])):
@@ -80,9 +82,11 @@ def placeholder_links(store: Store, batch: Sequence[Record]) -> Links:
             if not any(name in node.properties for name in _EVENT_FIELDS):
                 continue
             moved = updates[node.label, node.id]
+            own = written.get((node.label, node.id), frozenset())
             for name in _fields_naming(node, label, id_):
-                moved[name] = target
-            if label == "Site" and node.label == "Scan":
+                if name not in own:
+                    moved[name] = target
+            if label == "Site" and node.label == "Scan" and "party" not in own:
                 operator = targets.operator.get(target)
                 if operator is not None:
                     moved["party"] = operator
@@ -107,6 +111,20 @@ def _codes(batch: Iterable[Record]) -> dict[str, set[str]]:
         if isinstance(code, str):
             found[BY_KIND[record.kind].label].add(code)
     return found
+
+
+def _written(batch: Iterable[Record]) -> dict[NodeKey, frozenset[str]]:
+    """The fields each node of the batch gets from it, which linking leaves alone.
+
+    The batch is written before the links, so a link would otherwise replace what a
+    feed record, loaded last, says of the same node.
+    """
+    fields: dict[NodeKey, set[str]] = defaultdict(set)
+    for record in batch:
+        node_type = BY_KIND.get(record.kind)
+        if node_type is not None:
+            fields[node_type.label, record.key].update(record.values)
+    return {key: frozenset(names) for key, names in fields.items()}
 
 
 def _placeholders(store: Store, codes: Mapping[str, set[str]]) -> dict[NodeKey, str]:
