@@ -103,6 +103,27 @@ def test_shipments_show_only_the_keys_items(app: TestClient) -> None:
     }
 
 
+def test_a_shipments_properties_list_only_the_keys_items(app: TestClient) -> None:
+    hood = '{ neighborhood(id: "Shipment:SH1") { nodes { id properties } } }'
+    found = '{ search(text: "SH1") { id properties } }'
+
+    nodes = ask(app, "reader_b1", hood)["data"]["neighborhood"]["nodes"]
+    matches = ask(app, "reader_b1", found)["data"]["search"]
+    exported = app.get(
+        "/export",
+        params={"view": "neighborhood", "id": "Shipment:SH1", "format": "json"},
+        headers=headers("reader_b1"),
+    ).json()["nodes"]
+
+    assert [n["properties"]["items"] for n in nodes if n["id"] == "Shipment:SH1"] == [
+        ["I1"]
+    ]
+    assert [m["properties"]["items"] for m in matches if m["id"] == "Shipment:SH1"] == [
+        ["I1"]
+    ]
+    assert [n["items"] for n in exported if n["id"] == "Shipment:SH1"] == ["I1"]
+
+
 def test_clusters_are_chosen_and_described_within_the_scope(app: TestClient) -> None:
     query = "{ distributorClusters { members { id } brands { id } } }"
     b2 = '{ distributorClusters(brand: "B2") { members { id } brands { id } } }'

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Final
 
 from graphsvc.errors import InvalidArgument
@@ -70,11 +71,40 @@ class BrandScope:
         if self.brands is None:
             return list(nodes)
         brands = self.brands_of([n for n in nodes if n is not None])
-        return [
+        shown = [
             n
             if n is not None
             and (n.label not in SCOPED_LABELS or self.allows_brand(brands.get(key(n))))
             else None
+            for n in nodes
+        ]
+        return self._carrying_visible_items(shown)
+
+    def _carrying_visible_items(self, nodes: list[Node | None]) -> list[Node | None]:
+        """`nodes` with each shipment's `items` cut to the items this scope sees."""
+        carried = {
+            item
+            for n in nodes
+            if n is not None and n.label == "Shipment"
+            for item in _texts(n, "items")
+        }
+        if not carried:
+            return nodes
+        item_brands = self._item_brands(carried)
+        return [
+            replace(
+                n,
+                properties={
+                    **n.properties,
+                    "items": tuple(
+                        i
+                        for i in _texts(n, "items")
+                        if self.allows_brand(item_brands.get(i))
+                    ),
+                },
+            )
+            if n is not None and n.label == "Shipment" and "items" in n.properties
+            else n
             for n in nodes
         ]
 
@@ -156,7 +186,7 @@ class BrandScope:
                 if neighbour not in reached:
                     reached.add(neighbour)
                     queue.append(neighbour)
-        kept = [n for n in nodes if key(n) in reached]
+        kept = [shown[key(n)] for n in nodes if key(n) in reached]
         kept_edges = [e for e in edges if e.source in reached and e.target in reached]
         return kept, kept_edges
 
@@ -168,3 +198,8 @@ def key(node: Node) -> NodeKey:
 def _text(node: Node, name: str) -> str | None:
     value = node.properties.get(name)
     return value if isinstance(value, str) else None
+
+
+def _texts(node: Node, name: str) -> tuple[str, ...]:
+    value = node.properties.get(name)
+    return value if isinstance(value, tuple) else ()
