@@ -108,6 +108,22 @@ def test_the_two_csv_files_hold_one_row_per_node_and_edge(
     )
 
 
+def test_graphml_gives_each_edge_an_id_of_its_own(
+    investigation: Investigation,
+) -> None:
+    # Gephi drops an edge whose id it has seen, and yEd hides it.
+    graph = build_view(investigation, "neighborhood", PARTY)
+
+    back: Graph = nx.MultiDiGraph(READERS["graphml"](render(graph, "graphml")[1]))
+    ids = [key for _, _, key in back.edges(keys=True)]
+
+    assert len(ids) == 16
+    assert len(set(ids)) == 16
+    assert sorted(back.edges(data="relationship")) == sorted(
+        graph.edges(data="relationship")
+    )
+
+
 def test_a_custody_chain_keeps_its_order_and_judgements(
     investigation: Investigation,
 ) -> None:

@@ -92,8 +92,16 @@ def _one_type_each(rows: Iterable[dict[str, Flat]]) -> None:
 
 
 def _graphml(graph: Graph) -> bytes:
+    # networkx writes an edge's key as its id, and the keys (relationship types)
+    # repeat; Gephi drops an edge whose id it has seen and yEd hides it, so each
+    # edge is numbered instead. The relationship stays in its attribute.
+    numbered: Graph = nx.MultiDiGraph()
+    numbered.graph.update(graph.graph)
+    numbered.add_nodes_from(graph.nodes(data=True))
+    for n, (source, target, data) in enumerate(graph.edges(data=True)):
+        numbered.add_edge(source, target, key=f"e{n}", **data)
     buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, named_key_ids=True)
+    nx.write_graphml(numbered, buffer, named_key_ids=True)
     return buffer.getvalue()
 
 
