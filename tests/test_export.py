@@ -22,7 +22,7 @@ from graphsvc.export import FORMATS, build_view, render
 from graphsvc.export import VIEWS as VIEWS_OFFERED
 from graphsvc.export.views import Graph
 from graphsvc.investigation import Investigation
-from graphsvc.service import prepare_demo
+from graphsvc.service import load_into, prepare_demo
 from graphsvc.store.embedded import EmbeddedStore
 
 ITEM = "IT-00001171"
@@ -180,6 +180,58 @@ def test_a_cluster_marks_its_entry_points_and_exits(
     assert (
         kinds == ["ENTERS"] * 3 + ["EXITS"] * 5 + ["email", "phone"] + ["shipment"] * 2
     )
+
+
+def test_a_party_that_is_entry_point_and_exit_is_one_node_with_both_roles(
+    tmp_path: Path,
+) -> None:
+    # GREY and DARK trade with each other; FAB ships into the pair and gets the
+    # goods back, so it is both where they enter and where they leave.
+    def shipment(id_: str, shipper: str, consignee: str, day: int) -> dict[str, object]:
+        return {
+            "kind": "shipment",
+            "id": id_,
+            "shipper": shipper,
+            "consignee": consignee,
+            "origin": f"S-{shipper}",
+            "destination": f"S-{consignee}",
+            "shipped_at": f"2026-01-{day:02}T08:00:00Z",
+            "delivered_at": f"2026-01-{day + 1:02}T08:00:00Z",
+            "items": ["I1"],
+        }
+
+    parties = {"FAB": "manufacturer", "GREY": "distributor", "DARK": "distributor"}
+    records = [
+        {"kind": "brand", "id": "B1", "name": "Luma"},
+        *({"kind": "party", "id": p, "name": p, "role": r} for p, r in parties.items()),
+        *(
+            {"kind": "site", "id": f"S-{p}", "operator": p, "country": "PL"}
+            for p in parties
+        ),
+        {"kind": "product", "id": "P1", "brand": "B1"},
+        {"kind": "item", "id": "I1", "product": "P1", "produced_at": "S-FAB"},
+        shipment("SH1", "FAB", "GREY", 10),
+        shipment("SH2", "GREY", "DARK", 12),
+        shipment("SH3", "DARK", "FAB", 14),
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert load_into(tmp_path / "data", [feed]).ok
+    store = EmbeddedStore(tmp_path / "data")
+    investigation = Investigation(store)
+    [cluster] = investigation.clusters()
+
+    graph = build_view(investigation, "cluster", cluster.id, limit=3)
+    store.close()
+    roles = {key: data["cluster_role"] for key, data in graph.nodes(data=True)}
+
+    assert (cluster.entry_points, cluster.exits) == (("FAB",), ("FAB",))
+    assert roles == {
+        "Party:DARK": "member",
+        "Party:FAB": "entry point|exit",
+        "Party:GREY": "member",
+    }
+    assert graph.graph["truncated"] is False
 
 
 def test_the_limit_cuts_a_view_and_says_so(investigation: Investigation) -> None:

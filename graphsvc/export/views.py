@@ -145,20 +145,27 @@ def cluster_graph(
     Members are joined by their links (`relationship` is the link's kind: shipment,
     phone, email, tax_id or address). Entry points link to the members they shipped
     to (`ENTERS`), members to the exits they shipped to (`EXITS`), each with the
-    shipments as evidence.
+    shipments as evidence. `cluster_role` is `member`, `entry point` or `exit`, or
+    `entry point|exit` for a party goods both enter and leave by.
     """
     cluster = _cluster(investigation, cluster_id, brand)
-    roles = [
-        *((m, "member") for m in cluster.members),
-        *((p, "entry point") for p in cluster.entry_points),
-        *((p, "exit") for p in cluster.exits),
-    ]
-    kept = roles[:limit]
+    # Goods can leave through the party they entered by: one node, both roles.
+    roles: dict[str, list[str]] = {}
+    for parties, role in (
+        (cluster.members, "member"),
+        (cluster.entry_points, "entry point"),
+        (cluster.exits, "exit"),
+    ):
+        for party in parties:
+            roles.setdefault(party, []).append(role)
+    kept = list(roles)[:limit]
     graph = _graph("cluster", cluster.id, truncated=len(kept) < len(roles))
-    nodes = investigation.store.nodes_by_key([("Party", p) for p, _ in kept])
-    for (party, role), node in zip(kept, nodes, strict=True):
-        key = f"Party:{party}"
-        graph.add_node(key, **_party_attributes(party, node), cluster_role=role)
+    nodes = investigation.store.nodes_by_key([("Party", p) for p in kept])
+    for party, node in zip(kept, nodes, strict=True):
+        role = "|".join(roles[party])
+        graph.add_node(
+            f"Party:{party}", **_party_attributes(party, node), cluster_role=role
+        )
 
     for link in cluster.links:
         _add_edge(
