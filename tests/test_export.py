@@ -124,6 +124,28 @@ def test_graphml_gives_each_edge_an_id_of_its_own(
     )
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted() -> None:
+    graph: Graph = nx.MultiDiGraph()
+    names = ['=HYPERLINK("http://x")', "+1 555", "-2+3", "@SUM(A1)", "\tTab", "A=B"]
+    for n, name in enumerate(names):
+        graph.add_node(f"Party:P{n}", node_type="Party", name=name, lat=-33.9)
+    graph.add_edge("Party:P0", "Party:P1", key="phone", relationship="phone")
+    graph.edges["Party:P0", "Party:P1", "phone"]["evidence"] = "=1+1"
+
+    nodes = list(csv.DictReader(io.StringIO(render(graph, "csv-nodes")[1].decode())))
+    edges = list(csv.DictReader(io.StringIO(render(graph, "csv-edges")[1].decode())))
+
+    assert [(row["name"], row["lat"]) for row in nodes] == [
+        ('\'=HYPERLINK("http://x")', "-33.9"),
+        ("'+1 555", "-33.9"),
+        ("'-2+3", "-33.9"),
+        ("'@SUM(A1)", "-33.9"),
+        ("'\tTab", "-33.9"),
+        ("A=B", "-33.9"),
+    ]
+    assert [row["evidence"] for row in edges] == ["'=1+1"]
+
+
 def test_a_custody_chain_keeps_its_order_and_judgements(
     investigation: Investigation,
 ) -> None:

@@ -3,7 +3,9 @@
 GraphML and GEXF declare one type per attribute, and neither takes None, lists or
 dates; so every value is flattened first: None is left out, a list becomes its
 items joined by `|`, a date or instant its ISO 8601 text, and an attribute whose
-values are not all of one number or boolean type becomes text everywhere.
+values are not all of one number or boolean type becomes text everywhere. Feeds
+come from partners, so a CSV cell of text that a spreadsheet would run as a
+formula (`=...`, `+...`, `-...`, `@...`) is written with a `'` before it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from graphsvc.export.views import Graph
 Flat = str | int | float | bool
 _NODE_FIRST: Final = ("id", "node_type", "record_id", "label", "described")
 _EDGE_FIRST: Final = ("source", "target", "relationship")
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell starts that Excel, LibreOffice or Sheets reads as a formula."""
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,15 @@ def _csv(table: tuple[list[str], list[dict[str, Flat]]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _inert(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue().encode()
+
+
+def _inert(value: Flat) -> Flat:
+    """Text a spreadsheet would run as a formula, with `'` before it to show it."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _csv_zip(graph: Graph) -> bytes:
