@@ -164,6 +164,37 @@ def test_a_missing_or_foreign_file_name_is_a_400_naming_the_field(
     assert unknown.status_code == 404
 
 
+@pytest.mark.slow
+def test_a_file_name_the_disk_cannot_hold_is_a_400_naming_the_field(
+    server: Server,
+) -> None:
+    nul = server.client.post("/feeds", params={"name": "a\x00.jsonl"}, content=BRANDS)
+    long = server.client.post(
+        "/feeds", params={"name": "a" * 250 + ".jsonl"}, content=BRANDS
+    )
+
+    assert (nul.status_code, nul.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_input",
+                "message": "the file name holds a control character",
+                "field": "name",
+            }
+        },
+    )
+    assert (long.status_code, long.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_input",
+                "message": "the file name is longer than 255 bytes",
+                "field": "name",
+            }
+        },
+    )
+
+
 LOADS = """
 query ($source: String, $after: String) {
   loads(first: 1, source: $source, after: $after) {

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES: Final = HttpGuards.max_upload_bytes
 """The default bound on an upload's size; `GRAPHSVC_MAX_UPLOAD_BYTES` changes it."""
 COPY_CHUNK: Final = 1 << 20
+MAX_NAME_BYTES: Final = 255
+"""The longest file name (in UTF-8) that common file systems hold."""
 
 
 class _TooLarge(Exception):
@@ -163,6 +165,13 @@ def _checked_name(name: str | None) -> str:
     if not base:
         raise InvalidInput(
             "the file needs a name: ?name=... or a multipart file part", field="name"
+        )
+    # The upload is staged under its own name, which the disk must be able to hold.
+    if any(c < " " or c == "\x7f" for c in base):
+        raise InvalidInput("the file name holds a control character", field="name")
+    if len(base.encode()) > MAX_NAME_BYTES:
+        raise InvalidInput(
+            f"the file name is longer than {MAX_NAME_BYTES} bytes", field="name"
         )
     if feed_format(Path(base)) is None:
         raise InvalidInput(
