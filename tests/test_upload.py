@@ -195,6 +195,43 @@ def test_a_file_name_the_disk_cannot_hold_is_a_400_naming_the_field(
     )
 
 
+@pytest.mark.slow
+def test_a_form_that_cannot_be_read_is_a_400_in_the_error_shape(
+    server: Server,
+) -> None:
+    two = server.client.post(
+        "/feeds",
+        files=[("a", ("a.jsonl", BRANDS)), ("b", ("b.jsonl", BRANDS))],
+    )
+    unbounded = server.client.post(
+        "/feeds",
+        content=BRANDS,
+        headers={"Content-Type": "multipart/form-data"},
+    )
+
+    assert (two.status_code, two.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_input",
+                "message": "the form could not be read:"
+                " Too many files. Maximum number of files is 1.",
+                "field": "file",
+            }
+        },
+    )
+    assert (unbounded.status_code, unbounded.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_input",
+                "message": "the form could not be read: Missing boundary in multipart.",
+                "field": "file",
+            }
+        },
+    )
+
+
 LOADS = """
 query ($source: String, $after: String) {
   loads(first: 1, source: $source, after: $after) {

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive
 
 from graphsvc.api.bodylimit import PayloadTooLarge, too_large
@@ -84,7 +85,7 @@ def feeds_router(
         summary="Load one feed file (JSON Lines or CSV, gzip allowed).",
         responses={
             201: {"description": "Loaded: the load record, and rejects_url if any."},
-            400: {"description": "The file name is missing or not a feed file's."},
+            400: {"description": "A bad file name, or a form that cannot be read."},
             413: {"description": "The upload is larger than the bound."},
             422: {"description": "The file could not be read: its failed load record."},
         },
@@ -190,15 +191,21 @@ async def _save_body(request: Request, staging: Path, name: str | None) -> Path:
 
 
 async def _save_part(request: Request, staging: Path, name: str | None) -> Path:
-    async with request.form(max_files=1, max_fields=10) as form:
-        parts = [v for v in form.values() if isinstance(v, UploadFile)]
-        if len(parts) != 1:
-            raise InvalidInput("the form needs exactly one file part", field="file")
-        part = parts[0]
-        path = staging / _checked_name(name or part.filename)
-        with path.open("wb") as sink:
-            while chunk := await part.read(COPY_CHUNK):
-                sink.write(chunk)
+    try:
+        async with request.form(max_files=1, max_fields=10) as form:
+            parts = [v for v in form.values() if isinstance(v, UploadFile)]
+            if len(parts) != 1:
+                raise InvalidInput("the form needs exactly one file part", field="file")
+            part = parts[0]
+            path = staging / _checked_name(name or part.filename)
+            with path.open("wb") as sink:
+                while chunk := await part.read(COPY_CHUNK):
+                    sink.write(chunk)
+    except HTTPException as err:
+        # Starlette answers a form it cannot parse with an HTTP error of its own.
+        raise InvalidInput(
+            f"the form could not be read: {err.detail}", field="file"
+        ) from err
     return path
 
 
