@@ -59,6 +59,8 @@ def test_only_files_of_the_bundle_are_served(tmp_path: Path) -> None:
     assert explorer.get("/explore/.hidden").status_code == 404
     assert explorer.get("/explore/missing.js").status_code == 404
     assert explorer.get("/explore/..%2Fsecret").status_code == 404
+    # Longer than a file name can be: the file system refuses to look it up.
+    assert explorer.get("/explore/" + "a" * 300).status_code == 404
 
 
 def test_an_unbuilt_explorer_says_how_to_build_it(tmp_path: Path) -> None:

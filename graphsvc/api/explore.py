@@ -50,10 +50,21 @@ def explore_router(static_dir: Path = STATIC_DIR) -> APIRouter:
 
     @router.get("/explore/{name}")
     def asset(name: str) -> Response:
-        path = static_dir / name
-        # Only the bundle's own files: no hidden files, nothing outside the folder.
-        if name.startswith(".") or "/" in name or "\\" in name or not path.is_file():
+        path = _bundle_file(static_dir, name)
+        if path is None:
             return Response("not found", status_code=404, media_type="text/plain")
         return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     return router
+
+
+def _bundle_file(static_dir: Path, name: str) -> Path | None:
+    """The bundle's file called `name`, or None for any other name."""
+    # Only the bundle's own files: no hidden files, nothing outside the folder.
+    if name.startswith(".") or "/" in name or "\\" in name:
+        return None
+    path = static_dir / name
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name longer than the file system takes, for one
+        return None
