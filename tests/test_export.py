@@ -146,6 +146,24 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted() -> None
     assert [row["evidence"] for row in edges] == ["'=1+1"]
 
 
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_xml_formats_replace_characters_xml_cannot_hold(fmt: str) -> None:
+    # Feeds may carry control characters, which XML 1.0 forbids even escaped.
+    graph: Graph = nx.MultiDiGraph()
+    graph.add_node("Party:P\x01", name="Bad\x01Name\x1b[0m", address="a\tb\r\nc")
+    graph.add_node("Party:Q", name="Q")
+    graph.add_edge("Party:P\x01", "Party:Q", key="phone", relationship="ph\x0bone")
+
+    back = READERS[fmt](render(graph, fmt)[1])
+
+    assert {key: data["name"] for key, data in back.nodes(data=True)} == {
+        "Party:P\ufffd": "Bad\ufffdName\ufffd[0m",
+        "Party:Q": "Q",
+    }
+    assert back.nodes["Party:P\ufffd"]["address"] == "a\tb\r\nc"
+    assert [d["relationship"] for _, _, d in back.edges(data=True)] == ["ph\ufffdone"]
+
+
 def test_a_custody_chain_keeps_its_order_and_judgements(
     investigation: Investigation,
 ) -> None:

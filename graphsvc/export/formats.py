@@ -5,7 +5,8 @@ dates; so every value is flattened first: None is left out, a list becomes its
 items joined by `|`, a date or instant its ISO 8601 text, and an attribute whose
 values are not all of one number or boolean type becomes text everywhere. Feeds
 come from partners, so a CSV cell of text that a spreadsheet would run as a
-formula (`=...`, `+...`, `-...`, `@...`) is written with a `'` before it.
+formula (`=...`, `+...`, `-...`, `@...`) is written with a `'` before it, and in
+GraphML and GEXF a character XML cannot hold (a control character) becomes U+FFFD.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ from graphsvc.export.views import Graph
 Flat = str | int | float | bool
 _NODE_FIRST: Final = ("id", "node_type", "record_id", "label", "described")
 _EDGE_FIRST: Final = ("source", "target", "relationship")
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters that XML 1.0 forbids: C0 controls but tab and line ends, and more."""
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 """How a cell starts that Excel, LibreOffice or Sheets reads as a formula."""
 
@@ -99,20 +103,40 @@ def _graphml(graph: Graph) -> bytes:
     # networkx writes an edge's key as its id, and the keys (relationship types)
     # repeat; Gephi drops an edge whose id it has seen and yEd hides it, so each
     # edge is numbered instead. The relationship stays in its attribute.
-    numbered: Graph = nx.MultiDiGraph()
-    numbered.graph.update(graph.graph)
-    numbered.add_nodes_from(graph.nodes(data=True))
-    for n, (source, target, data) in enumerate(graph.edges(data=True)):
-        numbered.add_edge(source, target, key=f"e{n}", **data)
     buffer = io.BytesIO()
-    nx.write_graphml(numbered, buffer, named_key_ids=True)
+    nx.write_graphml(_for_xml(graph, number_edges=True), buffer, named_key_ids=True)
     return buffer.getvalue()
 
 
 def _gexf(graph: Graph) -> bytes:
     buffer = io.BytesIO()
-    nx.write_gexf(graph, buffer)
+    nx.write_gexf(_for_xml(graph, number_edges=False), buffer)
     return buffer.getvalue()
+
+
+def _for_xml(graph: Graph, *, number_edges: bool) -> Graph:
+    """A copy of `graph` with ids and text XML 1.0 can hold, edges numbered if asked."""
+    ready: Graph = nx.MultiDiGraph()
+    ready.graph.update(_xml_row(graph.graph))
+    ready.add_nodes_from((_xml_text(k), _xml_row(d)) for k, d in graph.nodes(data=True))
+    edges = graph.edges(keys=True, data=True)
+    for n, (source, target, key, data) in enumerate(edges):
+        ready.add_edge(
+            _xml_text(source),
+            _xml_text(target),
+            key=f"e{n}" if number_edges else _xml_text(key),
+            **_xml_row(data),
+        )
+    return ready
+
+
+def _xml_row(data: Mapping[str, Flat]) -> dict[str, Flat]:
+    return {name: _xml_text(v) if isinstance(v, str) else v for name, v in data.items()}
+
+
+def _xml_text(text: str) -> str:
+    """`text` with each character XML 1.0 cannot hold, even escaped, made U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _node_link(graph: Graph) -> bytes:
