@@ -26,10 +26,16 @@ from loaders.validate import validate
 
 FEED_SUFFIXES: Final = (".jsonl", ".csv")
 MAX_LINE_BYTES: Final = 1 << 20
-"""A longer line is rejected rather than read into memory whole."""
+"""A longer line is rejected rather than read into memory whole.
+
+A CSV row, which a quoted cell may spread over several lines, is held to as many
+characters.
+"""
 MAX_NESTING: Final = 32
 """Arrays and objects nested deeper on one line are rejected before parsing."""
 
+_SKIP_CHUNK: Final = 1 << 16
+"""Characters read at a time past a row too long to keep."""
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS: Final = 16 + zlib.MAX_WBITS
 """What tells zlib to expect a gzip header and trailer."""
@@ -41,6 +47,10 @@ _KIND_FILES: Final = {
 """CSV file name stems that tell the kind of a file without a `kind` column."""
 
 Outcome = Record | Rejection
+
+# The csv module bounds a cell at 131,072 characters on its own; rows are bounded
+# here instead, so that a cell may be as long as a JSON line.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 
 
 def feed_format(path: Path) -> str | None:
@@ -263,11 +273,16 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
     text = io.TextIOWrapper(
         stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
     )
-    reader = csv.reader(text, strict=True)
+    lines = _CsvLines(text)
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as err:
         raise InvalidInput(f"bad CSV quoting in the header: {err}") from None
+    except _LongRow:
+        raise InvalidInput(
+            f"the header is longer than {MAX_LINE_BYTES} characters"
+        ) from None
     if header is None:
         return
     for number, cell in enumerate(header, start=1):
@@ -282,13 +297,22 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
             f"({', '.join(f'{k}.csv' for k in _KIND_FILES)})"
         )
 
-    start = reader.line_num + 1
+    start = lines.number + 1
     while True:
         source = Source(name, start)
+        lines.new_row()
         try:
             row = next(reader)
         except StopIteration:
             return
+        except _LongRow:
+            lines.skip_row()
+            reason = f"row is longer than {MAX_LINE_BYTES} characters"
+            if lines.number > start:
+                reason += f" (lines {start} to {lines.number}, not read)"
+            start = lines.number + 1
+            yield Rejection(source, reason, None, "", head)
+            continue
         except csv.Error as err:
             # Strict quoting: a stray quote, or one never closed, which would
             # otherwise swallow the lines after it into one cell.
@@ -296,18 +320,67 @@ def read_csv(stream: IO[bytes], name: str, stem_kind: str | None) -> Iterator[Ou
             if "end of data" in str(err):
                 reason = (
                     "bad CSV quoting: a quoted cell is never closed, so this line "
-                    f"and the {reader.line_num - start} after it were not read"
+                    f"and the {lines.number - start} after it were not read"
                 )
-            start = reader.line_num + 1
+            start = lines.number + 1
             yield Rejection(source, reason, None, "", head)
             continue
-        start = reader.line_num + 1
+        start = lines.number + 1
         if not any(cell.strip() for cell in row):
             continue
         try:
             yield _csv_record(columns, row, stem_kind, source)
         except InvalidInput as err:
             yield Rejection(source, err.message, err.field, _csv_line(row), head)
+
+
+class _LongRow(Exception):
+    """A CSV row ran past `MAX_LINE_BYTES` characters."""
+
+
+class _CsvLines:
+    """A CSV text's lines, for the csv reader, with each row's length bounded.
+
+    `number` counts the lines begun so far. A row that grows too long stops the
+    reader with `_LongRow` (the reader starts afresh on its next row), and
+    `skip_row` reads past the rest of it without keeping it.
+    """
+
+    def __init__(self, text: IO[str]) -> None:
+        self.number = 0
+        self._text = text
+        self._length = 0  # characters of the current row
+        self._quotes = 0  # quote marks in it, which pair up when it is complete
+        self._ended = True  # whether the last piece read ended its line
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        piece = self._read(MAX_LINE_BYTES + 1 - self._length)
+        if not piece:
+            raise StopIteration
+        self._length += len(piece)
+        if self._length > MAX_LINE_BYTES:
+            raise _LongRow
+        return piece
+
+    def new_row(self) -> None:
+        self._length = self._quotes = 0
+
+    def skip_row(self) -> None:
+        """Read to the end of the line, and on while a quoted cell is left open."""
+        while not (self._ended and self._quotes % 2 == 0):
+            if not self._read(_SKIP_CHUNK):
+                return
+
+    def _read(self, limit: int) -> str:
+        piece = self._text.readline(limit)
+        if piece and self._ended:
+            self.number += 1  # the piece begins a line
+        self._quotes += piece.count('"')
+        self._ended = piece.endswith(("\n", "\r"))
+        return piece
 
 
 def _refuse_repeated_columns(columns: list[str]) -> None:

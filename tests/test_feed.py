@@ -12,7 +12,7 @@ import pytest
 
 from graphsvc.errors import InvalidInput
 from graphsvc.records import Record, Rejection
-from loaders.feed import read_feed
+from loaders.feed import MAX_LINE_BYTES, read_feed
 
 BRAND = {"kind": "brand", "id": "BR-LUMA", "name": "Luma Botanica", "country": "FR"}
 PARTY = {"kind": "party", "id": "PA-NORD", "name": "Nordhafen", "role": "distributor"}
@@ -585,6 +585,42 @@ def test_csv_quoting_is_strict_so_no_row_is_swallowed(tmp_path: Path) -> None:
     assert from_unclosed == [
         "unclosed.csv:2: bad CSV quoting: a quoted cell is never closed, so this line"
         " and the 1 after it were not read"
+    ]
+
+
+def test_a_csv_cell_may_be_as_long_as_a_json_line(tmp_path: Path) -> None:
+    # Longer than the csv module's own bound of 131,072 characters.
+    name = "q" * 200_000
+    path = tmp_path / "brands.csv"
+    path.write_text(f'id,name\nBR-1,{name}\nBR-2,"{name}\n{name}"\n')
+
+    records = list(read_feed(path))
+
+    assert [(r.key, r.values["name"]) for r in records if isinstance(r, Record)] == [
+        ("BR-1", name),
+        ("BR-2", f"{name}\n{name}"),
+    ]
+
+
+def test_a_csv_row_longer_than_a_json_line_is_rejected_and_skipped(
+    tmp_path: Path,
+) -> None:
+    long = "q" * (MAX_LINE_BYTES // 4)
+    spread = "\n".join([long] * 6)  # one quoted cell over six lines
+    path = tmp_path / "brands.csv"
+    path.write_text(
+        f'id,name\nBR-1,{long * 5}\nBR-2,Luma\nBR-3,"{spread}"\nBR-4,Orba\nBR-5,,,\n'
+    )
+
+    outcomes = [o.key if isinstance(o, Record) else str(o) for o in read_feed(path)]
+
+    assert outcomes == [
+        f"brands.csv:2: row is longer than {MAX_LINE_BYTES} characters",
+        "BR-2",
+        f"brands.csv:4: row is longer than {MAX_LINE_BYTES} characters (lines 4 to 9,"
+        " not read)",
+        "BR-4",
+        "brands.csv:11: row has 4 cells, the header has 2",
     ]
 
 
