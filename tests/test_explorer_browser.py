@@ -381,6 +381,26 @@ def test_an_export_from_the_page_carries_the_key(keyed_page: Page) -> None:
     ]
 
 
+def test_a_refused_export_shows_the_services_reason(page: Page) -> None:
+    page.goto(f"/explore/?view=provenance&id={ITEM}")
+    settled(page, "provenance")
+    # The page asks for a format the service does not make, so the service refuses.
+    page.route(
+        "**/export?*",
+        lambda route: route.continue_(
+            url=route.request.url.replace("format=json", "format=xlsx")
+        ),
+    )
+
+    page.click(".exports button[data-format=json]")
+    page.wait_for_selector("#error:not([hidden])", timeout=WAIT_MS)
+
+    assert page.text_content("#error") == (
+        "format: must be one of graphml, gexf, json, csv-nodes, csv-edges, csv, "
+        "not 'xlsx'"
+    )
+
+
 def test_forgetting_the_key_asks_for_it_again(keyed_page: Page) -> None:
     keyed_page.goto("/explore/")
     key_form_shown(keyed_page)

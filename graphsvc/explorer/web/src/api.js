@@ -39,7 +39,7 @@ export async function download(params) {
   await checkAccess(response);
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
-    throw new Error(body.error || `the export answered ${response.status}`);
+    throw new Error(body.error?.message || `the export answered ${response.status}`);
   }
   const disposition = response.headers.get("Content-Disposition") || "";
   const name = /filename="([^"]+)"/.exec(disposition)?.[1] || "export";
