@@ -14,6 +14,7 @@ import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from server import Server, serve
 
 from graphsvc.cli import main
@@ -122,6 +123,25 @@ def test_graphml_gives_each_edge_an_id_of_its_own(
     assert sorted(back.edges(data="relationship")) == sorted(
         graph.edges(data="relationship")
     )
+
+
+def test_graphml_declares_each_attribute_under_an_id_of_its_own() -> None:
+    # A node and an edge attribute may share a name (a hop's and a hand-over's
+    # shipment); GraphML needs one key per name and domain, each with its own id.
+    graph: Graph = nx.MultiDiGraph()
+    graph.add_node("CustodyHop:1", shipment="SH-1", order=1)
+    graph.add_node("CustodyHop:2", shipment="SH-2", order=2)
+    graph.add_edge("CustodyHop:1", "CustodyHop:2", key="NEXT", shipment="SH-2")
+
+    document = etree.fromstring(render(graph, "graphml")[1])
+    keys = document.findall("{http://graphml.graphdrawing.org/xmlns}key")
+
+    assert sorted((k.get("for"), k.get("attr.name")) for k in keys) == [
+        ("edge", "shipment"),
+        ("node", "order"),
+        ("node", "shipment"),
+    ]
+    assert len({k.get("id") for k in keys}) == 3
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted() -> None:

@@ -102,9 +102,11 @@ def _one_type_each(rows: Iterable[dict[str, Flat]]) -> None:
 def _graphml(graph: Graph) -> bytes:
     # networkx writes an edge's key as its id, and the keys (relationship types)
     # repeat; Gephi drops an edge whose id it has seen and yEd hides it, so each
-    # edge is numbered instead. The relationship stays in its attribute.
+    # edge is numbered instead. The relationship stays in its attribute. Attribute
+    # keys are numbered too: a node and an edge attribute may share a name, and
+    # key ids must differ; tools read the name from `attr.name`.
     buffer = io.BytesIO()
-    nx.write_graphml(_for_xml(graph, number_edges=True), buffer, named_key_ids=True)
+    nx.write_graphml(_for_xml(graph, number_edges=True), buffer)
     return buffer.getvalue()
 
 
