@@ -305,6 +305,23 @@ def test_values_keep_their_types_and_offsets(any_store: Store, tmp_path: Path) -
     assert list(any_store.nodes("Nothing")) == []
 
 
+def test_extra_integers_beyond_64_bits_stay_exact(
+    any_store: Store, tmp_path: Path
+) -> None:
+    extra: dict[str, object] = {
+        "serial": 12345678901234567890123,
+        "low": -(2**63) - 1,
+        "ratio": 0.5,
+    }
+    write(any_store, tmp_path, {"kind": "item", "id": "I1", "product": "P1", **extra})
+
+    item = any_store.node("Item", "I1")
+
+    assert item is not None
+    assert item.extra == extra
+    assert [type(v) for v in item.extra.values()] == [int, int, float]
+
+
 def test_referrers_are_the_nodes_whose_fields_name_a_node(
     any_store: Store, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
@@ -45,6 +46,7 @@ _LINKS: Final = {
 }
 """Per label, the relationship types that end at its nodes and those that leave."""
 _LAST_CHAR: Final = "\U0010ffff"
+_LONG_DIGITS: Final = re.compile(rb"[0-9]{19}")
 _Row = TypeVar("_Row", bound=tuple[str, ...])
 
 _SCHEMA: Final = (
@@ -77,6 +79,27 @@ def _dumps(props: Properties) -> bytes:
     except orjson.JSONEncodeError:
         # orjson refuses integers beyond 64 bits, which a feed's extra fields may hold.
         return json.dumps(encode(props), ensure_ascii=False).encode()
+
+
+def _loads(raw: bytes) -> Properties:
+    """The inverse of `_dumps`."""
+    props: Properties = orjson.loads(raw)
+    # orjson reads an integer beyond 64 bits, which `_dumps` wrote exact, as a float.
+    # Such an integer takes 19 digits or more, and a float is rare outside a site's
+    # coordinates, so the slower exact parser seldom runs.
+    if _LONG_DIGITS.search(raw) is not None and _has_float(props):
+        exact: Properties = json.loads(raw)
+        return exact
+    return props
+
+
+def _has_float(value: object) -> bool:
+    """Whether a parsed JSON value holds a float anywhere."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return isinstance(value, float)
 
 
 def chunked(values: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
@@ -246,7 +269,7 @@ class SqlGraph:
             sql = "SELECT id, props FROM nodes WHERE label = ? AND id IN ({})"
             rows = self.db.execute(sql.format(_marks(len(part))), (label, *part))
             for id_, props in rows:
-                found[id_] = decode(label, orjson.loads(props))
+                found[id_] = decode(label, _loads(props))
         return found
 
     def rows(self, label: str) -> Iterator[tuple[str, Properties]]:
@@ -255,7 +278,7 @@ class SqlGraph:
             "SELECT id, props FROM nodes WHERE label = ? ORDER BY id", (label,)
         ).fetchall()
         for id_, props in rows:
-            yield id_, decode(label, orjson.loads(props))
+            yield id_, decode(label, _loads(props))
 
     def ids(self, label: str) -> list[str]:
         rows = self.db.execute(
