@@ -18,7 +18,7 @@ import pycountry
 
 from graphsvc import ids
 from graphsvc.errors import InvalidIdentifier, InvalidInput
-from graphsvc.instants import to_utc
+from graphsvc.instants import is_offset, to_utc
 from graphsvc.model import (
     FEED_BY_KIND,
     KINDS,
@@ -206,6 +206,9 @@ def _instant(f: Field, value: object) -> datetime:
         raise InvalidInput(f"{_quote(text)} is not an RFC 3339 timestamp")
     if match["offset"] is None:
         raise InvalidInput(f"{_quote(text)} has no UTC offset")
+    offset = match["offset"]
+    if offset not in ("Z", "z") and not is_offset(offset):
+        raise InvalidInput(f"{_quote(text)} has an impossible UTC offset {offset}")
     try:
         instant = datetime.fromisoformat(text.upper() if text.endswith("z") else text)
     except ValueError:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc.errors import InvalidInput
+from graphsvc.instants import is_offset
 from loaders.epcis import (
     BizTransaction,
     EpcisEvent,
@@ -26,7 +27,7 @@ from loaders.epcis import (
 from loaders.epcis.build import build_event
 from loaders.epcis.hashing import prehash
 from loaders.epcis.jsonld import JsonDocument
-from loaders.epcis.values import hash_timestamp, is_offset, parse_timestamp
+from loaders.epcis.values import hash_timestamp, parse_timestamp
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "epcis"
 

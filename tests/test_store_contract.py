@@ -322,6 +322,27 @@ def test_extra_integers_beyond_64_bits_stay_exact(
     assert [type(v) for v in item.extra.values()] == [int, int, float]
 
 
+def test_an_instant_at_an_offset_no_zone_has_is_rejected_alone(
+    any_store: Store, tmp_path: Path
+) -> None:
+    item = {"kind": "item", "product": "P1"}
+    feed = jsonl(
+        tmp_path / "items.jsonl",
+        [
+            {**item, "id": "I1", "produced_on": "2026-01-01T00:00:00+19:00"},
+            {**item, "id": "I2", "produced_on": "2026-01-01T00:00:00-14:00"},
+        ],
+    )
+
+    report = load_paths(any_store, [feed])
+
+    assert [str(r) for r in report.rejections] == [
+        "items.jsonl:1: produced_on '2026-01-01T00:00:00+19:00' has an impossible"
+        " UTC offset +19:00"
+    ]
+    assert [n.id for n in any_store.nodes("Item")] == ["I2"]
+
+
 def test_referrers_are_the_nodes_whose_fields_name_a_node(
     any_store: Store, tmp_path: Path
 ) -> None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Final, NamedTuple, Protocol, TypeGuard
 
 from graphsvc.errors import InvalidIdentifier
+from graphsvc.instants import is_offset
 from loaders.epcis.cbv import Vocabulary
 from loaders.epcis.hashing import event_hash, prehash_with_terms
 from loaders.epcis.model import (
@@ -32,7 +33,7 @@ from loaders.epcis.model import (
     SourceDestination,
 )
 from loaders.epcis.terms import Terms
-from loaders.epcis.values import is_offset, parse_decimal, parse_timestamp
+from loaders.epcis.values import parse_decimal, parse_timestamp
 
 log = logging.getLogger(__name__)
 

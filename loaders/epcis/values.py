@@ -7,24 +7,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Final
 
-from graphsvc.instants import to_utc
+from graphsvc.instants import is_offset, to_utc
 
 _TIMESTAMP: Final = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)\Z"
 )
-_OFFSET: Final = re.compile(r"[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)\Z")
-# The same shape, possible offsets only, in ASCII digits, which fromisoformat reads.
+# An EPCIS timestamp, possible offsets only (`is_offset`), in ASCII digits, which
+# fromisoformat reads.
 _ISO_TIMESTAMP: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
     r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
 )
-_OFFSETS: Final = frozenset(
-    f"{sign}{hours:02d}:{minutes:02d}"
-    for sign in "+-"
-    for hours in range(14)
-    for minutes in range(60)
-) | {"+14:00", "-14:00"}
-"""The offsets `_OFFSET` matches, spelled with ASCII digits: a set finds them faster."""
 _HALF_MILLISECOND: Final = timedelta(microseconds=500)
 _NUMBER: Final = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)\Z")
 _MAX_EXPONENT: Final = 64
@@ -52,7 +45,7 @@ def parse_timestamp(text: str) -> datetime:
 
     if offset == "Z":
         zone = UTC
-    elif _OFFSET.match(offset):
+    elif is_offset(offset):
         hours, minutes = int(offset[1:3]), int(offset[4:6])
         delta = timedelta(hours=hours, minutes=minutes)
         zone = timezone(-delta if offset[0] == "-" else delta)
@@ -72,11 +65,6 @@ def _in_utc(instant: datetime, text: str) -> datetime:
         return to_utc(instant)
     except ValueError as err:
         raise ValueError(f"'{text}' {err}") from None
-
-
-def is_offset(text: str) -> bool:
-    """True for a UTC offset as eventTimeZoneOffset takes it (`+02:00`, `-05:00`)."""
-    return text in _OFFSETS or _OFFSET.match(text) is not None
 
 
 def hash_timestamp(instant: datetime) -> str:
