@@ -458,6 +458,12 @@ def export(
     finally:
         store.close()
     _, body = render(graph, format_)
+    if graph.graph["truncated"]:
+        click.echo(
+            f"graphsvc: warning: the view was cut at {limit} nodes;"
+            " raise --limit to see more",
+            err=True,
+        )
     if out is None:
         sys.stdout.buffer.write(body)
     else:

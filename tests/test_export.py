@@ -147,6 +147,7 @@ def test_graphml_declares_each_attribute_under_an_id_of_its_own() -> None:
 def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted() -> None:
     graph: Graph = nx.MultiDiGraph()
     names = ['=HYPERLINK("http://x")', "+1 555", "-2+3", "@SUM(A1)", "\tTab", "A=B"]
+    names.append("  =1+1")
     for n, name in enumerate(names):
         graph.add_node(f"Party:P{n}", node_type="Party", name=name, lat=-33.9)
     graph.add_edge("Party:P0", "Party:P1", key="phone", relationship="phone")
@@ -162,6 +163,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted() -> None
         ("'@SUM(A1)", "-33.9"),
         ("'\tTab", "-33.9"),
         ("A=B", "-33.9"),
+        ("'  =1+1", "-33.9"),
     ]
     assert [row["evidence"] for row in edges] == ["'=1+1"]
 
@@ -303,6 +305,17 @@ def test_the_limit_cuts_a_view_and_says_so(investigation: Investigation) -> None
     assert back.graph["truncated"] is True
 
 
+@pytest.mark.parametrize(("limit", "name"), [(3, f"{PARTY} (truncated)"), (200, PARTY)])
+def test_gexf_names_the_view_and_says_when_the_limit_cut_it(
+    investigation: Investigation, limit: int, name: str
+) -> None:
+    graph = build_view(investigation, "neighborhood", PARTY, depth=2, limit=limit)
+
+    back = nx.read_gexf(io.BytesIO(render(graph, "gexf")[1]))
+
+    assert back.graph["name"] == f"neighborhood {name}"
+
+
 def test_caps_and_unknown_ids_are_refused(investigation: Investigation) -> None:
     with pytest.raises(InvalidArgument, match="limit: must be between 1 and 2000"):
         build_view(investigation, "neighborhood", PARTY, limit=2_001)
@@ -343,8 +356,28 @@ def test_get_export_serves_each_format_as_a_named_file(demo_server: Server) -> N
         f'attachment; filename="cluster-{CLUSTER}.graphml"'
     )
     assert answers["csv"].headers["content-type"] == "application/zip"
+    assert {a.headers["graphsvc-truncated"] for a in answers.values()} == {"false"}
     assert READERS["graphml"](answers["graphml"].content).number_of_nodes() == 12
     assert READERS["csv"](answers["csv"].content).number_of_edges() == 12
+
+
+@pytest.mark.slow
+def test_get_export_says_in_a_header_when_the_limit_cut_the_view(
+    demo_server: Server,
+) -> None:
+    params: dict[str, str | int] = {
+        "view": "neighborhood",
+        "id": PARTY,
+        "depth": 2,
+        "format": "csv-nodes",
+    }
+
+    cut = demo_server.client.get("/export", params={**params, "limit": 3})
+    whole = demo_server.client.get("/export", params={**params, "limit": 2000})
+
+    assert (cut.status_code, cut.headers["graphsvc-truncated"]) == (200, "true")
+    assert len(cut.text.splitlines()) == 1 + 3
+    assert (whole.status_code, whole.headers["graphsvc-truncated"]) == (200, "false")
 
 
 @pytest.mark.slow
@@ -441,6 +474,20 @@ def test_the_command_writes_a_file(tmp_path: Path) -> None:
         ("Product:P1", "Brand:B1"),
         ("Product:P2", "Brand:B1"),
     ]
+
+    cut = runner.invoke(
+        main,
+        [
+            *("export", "--data-dir", str(data), "--view", "neighborhood"),
+            *("--id", "B1", "--format", "csv-nodes", "--limit", "2"),
+        ],
+    )
+
+    assert cut.exit_code == 0, cut.output
+    assert len(cut.stdout.splitlines()) == 1 + 2
+    assert cut.stderr == (
+        "graphsvc: warning: the view was cut at 2 nodes; raise --limit to see more\n"
+    )
 
     nowhere = tmp_path / "no" / "such" / "dir" / "b1.gexf"
     refused = runner.invoke(

@@ -17,6 +17,9 @@ from graphsvc.security.scope import BrandScope
 
 log = logging.getLogger(__name__)
 
+TRUNCATED_HEADER = "Graphsvc-Truncated"
+"""Response header: `true` when the node limit cut the exported view."""
+
 
 def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
     """The export endpoint, capped like the GraphQL API by `limits`."""
@@ -27,10 +30,19 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
         summary="A neighbourhood, a custody chain or a cluster as a file.",
         response_class=Response,
         responses={
+            200: {
+                "description": "The view as a file.",
+                "headers": {
+                    TRUNCATED_HEADER: {
+                        "description": "`true` when the node limit cut the view.",
+                        "schema": {"type": "string", "enum": ["true", "false"]},
+                    }
+                },
+            },
             "4XX": {
                 "description": "A missing, malformed or out-of-bounds parameter"
                 " (400), or an unknown id (404): `{error: {code, message, field}}`."
-            }
+            },
         },
     )
     def export(
@@ -85,7 +97,11 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
         return Response(
             body,
             media_type=chosen.media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                # CSV has nowhere to say that the limit cut the view; this does.
+                TRUNCATED_HEADER: "true" if graph.graph["truncated"] else "false",
+            },
         )
 
     return router

@@ -5,8 +5,10 @@ dates; so every value is flattened first: None is left out, a list becomes its
 items joined by `|`, a date or instant its ISO 8601 text, and an attribute whose
 values are not all of one number or boolean type becomes text everywhere. Feeds
 come from partners, so a CSV cell of text that a spreadsheet would run as a
-formula (`=...`, `+...`, `-...`, `@...`) is written with a `'` before it, and in
-GraphML and GEXF a character XML cannot hold (a control character) becomes U+FFFD.
+formula (`=...`, `+...`, `-...`, `@...`, after any spaces) is written with a `'`
+before it, and in GraphML and GEXF a character XML cannot hold (a control character)
+becomes U+FFFD. GEXF keeps no graph attributes, so its graph's name says what the
+view is and whether the limit cut it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ _EDGE_FIRST: Final = ("source", "target", "relationship")
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters that XML 1.0 forbids: C0 controls but tab and line ends, and more."""
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-"""How a cell starts that Excel, LibreOffice or Sheets reads as a formula."""
+"""How a cell starts that Excel, LibreOffice or Sheets reads as a formula.
+
+Some of them skip leading spaces first, so a cell is judged after its spaces."""
 
 
 @dataclass(frozen=True)
@@ -111,9 +115,17 @@ def _graphml(graph: Graph) -> bytes:
 
 
 def _gexf(graph: Graph) -> bytes:
+    ready = _for_xml(graph, number_edges=False)
+    ready.graph["name"] = _xml_text(_title(graph))
     buffer = io.BytesIO()
-    nx.write_gexf(_for_xml(graph, number_edges=False), buffer)
+    nx.write_gexf(ready, buffer)
     return buffer.getvalue()
+
+
+def _title(graph: Graph) -> str:
+    """What the view is, and whether the limit cut it: `cluster DC-1 (truncated)`."""
+    text = f"{graph.graph.get('view', 'graph')} {graph.graph.get('id', '')}".strip()
+    return f"{text} (truncated)" if graph.graph.get("truncated") else text
 
 
 def _for_xml(graph: Graph, *, number_edges: bool) -> Graph:
@@ -172,7 +184,7 @@ def _csv(table: tuple[list[str], list[dict[str, Flat]]]) -> bytes:
 
 def _inert(value: Flat) -> Flat:
     """Text a spreadsheet would run as a formula, with `'` before it to show it."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 
