@@ -284,8 +284,8 @@ def errors(answer: dict[str, Any]) -> list[str]:
             "limit: must be between 1 and 2000, got 0",
         ),
         (
-            "{ distributorClusters(minSize: 1) { id } }",
-            "minSize: must be between 2 and 1000000, got 1",
+            "{ distributorClusters(minSize: 0) { id } }",
+            "minSize: must be between 1 and 1000000, got 0",
         ),
         (
             '{ findings(after: "bogus") { totalCount } }',

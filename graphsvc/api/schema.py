@@ -191,12 +191,12 @@ class Query:
 
     @strawberry.field(
         description="Clusters of unauthorized distributors, largest first (by items,"
-        " then id). `minSize` is at least 2."
+        " then id). `minSize` is at least 1: one keeps lone unauthorized holders."
     )
     def distributor_clusters(
         self, info: Info, brand: strawberry.ID | None = None, min_size: int | None = 2
     ) -> list[DistributorCluster]:
-        min_size = _bounded("minSize", 2 if min_size is None else min_size, 2, 10**6)
+        min_size = _bounded("minSize", 2 if min_size is None else min_size, 1, 10**6)
         brand_filter, visible = info.context.scope.query_brand(
             str(brand) if brand is not None else None
         )

@@ -1,0 +1,77 @@
+"""The investigation's GraphQL answers, asked of each store in turn."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from store_data import Row, load
+
+from graphsvc.api.context import Context, Limits
+from graphsvc.api.schema import build_schema
+from graphsvc.engine.clusters import cluster_id
+from graphsvc.investigation import Investigation
+from graphsvc.store.base import Store
+
+GREY_MARKET: list[Row] = [
+    {"kind": "brand", "id": "B", "name": "Luma"},
+    {"kind": "product", "id": "P", "brand": "B"},
+    {"kind": "party", "id": "FAB", "name": "Fab", "role": "manufacturer"},
+    {"kind": "party", "id": "GREY", "name": "Grey", "role": "distributor"},
+    {"kind": "site", "id": "S-FAB", "operator": "FAB", "country": "FR"},
+    {"kind": "site", "id": "S-GREY", "operator": "GREY", "country": "PL"},
+    {"kind": "item", "id": "I1", "product": "P", "produced_at": "S-FAB"}
+    | {"produced_on": "2026-01-01T00:00:00Z"},
+    {"kind": "shipment", "id": "SH1", "shipper": "FAB", "consignee": "GREY"}
+    | {"origin": "S-FAB", "destination": "S-GREY", "items": ["I1"]}
+    | {"shipped_at": "2026-02-01T00:00:00Z"},
+]
+"""A factory that ships one item to a distributor the brand never authorized."""
+
+
+def ask(store: Store, query: str) -> dict[str, Any]:
+    """Bring the findings up to date and answer `query` as the API does."""
+    investigation = Investigation(store)
+    investigation.refresh()
+    context = Context(investigation, Limits())
+    result = asyncio.run(build_schema().execute(query, context_value=context))
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [error.message for error in result.errors]
+    return answer
+
+
+def test_a_lone_unauthorized_holder_is_a_cluster_of_min_size_one(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load(any_store, tmp_path, *GREY_MARKET)
+
+    answer = ask(
+        any_store,
+        "{ distributorClusters(minSize: 1) { id members { id } links { kind }"
+        " itemCount brands { id } entryPoints { id } exits { id } } }",
+    )
+    default = ask(any_store, "{ distributorClusters { id } }")
+    refused = ask(any_store, "{ distributorClusters(minSize: 0) { id } }")
+
+    assert answer == {
+        "data": {
+            "distributorClusters": [
+                {
+                    "id": cluster_id(["GREY"]),
+                    "members": [{"id": "GREY"}],
+                    "links": [],
+                    "itemCount": 1,
+                    "brands": [{"id": "B"}],
+                    "entryPoints": [{"id": "FAB"}],
+                    "exits": [],
+                }
+            ]
+        }
+    }
+    assert default == {"data": {"distributorClusters": []}}
+    assert refused == {
+        "data": None,
+        "errors": ["minSize: must be between 1 and 1000000, got 0"],
+    }
