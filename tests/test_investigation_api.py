@@ -75,3 +75,15 @@ def test_a_lone_unauthorized_holder_is_a_cluster_of_min_size_one(
         "data": None,
         "errors": ["minSize: must be between 1 and 1000000, got 0"],
     }
+
+
+def test_a_page_of_carried_items_past_its_cap_is_refused(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load(any_store, tmp_path, *GREY_MARKET)
+
+    over = ask(any_store, '{ shipment(id: "SH1") { itemIds(first: 1001) } }')
+    negative = ask(any_store, '{ shipment(id: "SH1") { itemIds(first: -1) } }')
+
+    assert over["errors"] == ["first: must be between 0 and 1000, got 1001"]
+    assert negative["errors"] == ["first: must be between 0 and 1000, got -1"]

@@ -11,15 +11,19 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graphsvc import engine
 from graphsvc.api.context import Info
+from graphsvc.errors import InvalidArgument
 from graphsvc.store.base import Node, NodeKey
 from graphsvc.store.containment import delivery_retracted
+
+CARRIED_MAX: Final = 1_000
+"""The most item ids of one shipment that a request may ask for."""
 
 
 @strawberry.enum(description="What is suspicious about an item's path.")
@@ -310,12 +314,19 @@ class Shipment(Entity):
 
     @strawberry.field(
         description="The ids of the items carried, in the order they were reported; "
-        "`first` caps how many (at most 1000)."
+        "`first` is at most 1000 (see the error when it is more)."
     )
     def item_ids(self, info: Info, first: int = 100) -> list[strawberry.ID]:
-        cap = max(0, min(first, 1_000))
+        return [strawberry.ID(i) for i in self._carried(info, first)]
+
+    def _carried(self, info: Info, first: int) -> list[str]:
+        """The first `first` visible item ids; a `first` past the cap is refused."""
+        if not 0 <= first <= CARRIED_MAX:
+            raise InvalidArgument(
+                "first", f"must be between 0 and {CARRIED_MAX}, got {first}"
+            )
         items = info.context.scope.visible_items(_strings(self.node, "items"))
-        return [strawberry.ID(i) for i in items[:cap]]
+        return items[:first]
 
 
 @strawberry.type(description="A stretch of time during which one party held the item.")
