@@ -77,13 +77,44 @@ def test_a_lone_unauthorized_holder_is_a_cluster_of_min_size_one(
     }
 
 
+def test_a_shipment_answers_its_items_under_the_feed_field_name(
+    any_store: Store, tmp_path: Path
+) -> None:
+    added = {"kind": "shipment_item", "shipment": "SH1", "item": "I0"}
+    load(any_store, tmp_path, *GREY_MARKET, added)
+
+    answer = ask(
+        any_store,
+        '{ shipment(id: "SH1") { items { id described } one: items(first: 1)'
+        " { id } itemIds itemCount } }",
+    )
+
+    assert answer == {
+        "data": {
+            "shipment": {
+                "items": [
+                    {"id": "I1", "described": True},
+                    {"id": "I0", "described": False},
+                ],
+                "one": [{"id": "I1"}],
+                "itemIds": ["I1", "I0"],
+                "itemCount": 2,
+            }
+        }
+    }
+
+
 def test_a_page_of_carried_items_past_its_cap_is_refused(
     any_store: Store, tmp_path: Path
 ) -> None:
     load(any_store, tmp_path, *GREY_MARKET)
 
-    over = ask(any_store, '{ shipment(id: "SH1") { itemIds(first: 1001) } }')
+    over = [
+        ask(any_store, f'{{ shipment(id: "SH1") {{ {field} }} }}')
+        for field in ("items(first: 1001) { id }", "itemIds(first: 1001)")
+    ]
     negative = ask(any_store, '{ shipment(id: "SH1") { itemIds(first: -1) } }')
 
-    assert over["errors"] == ["first: must be between 0 and 1000, got 1001"]
+    message = "first: must be between 0 and 1000, got 1001"
+    assert [answer["errors"] for answer in over] == [[message], [message]]
     assert negative["errors"] == ["first: must be between 0 and 1000, got -1"]

@@ -35,7 +35,12 @@ from graphsvc.errors import LimitExceeded
 SIZE_ARGUMENTS: Final = ("first", "limit")
 """Arguments that say how many results a list field returns."""
 
-DEFAULT_SIZES: Final = {"findings": 50, "neighborhood": 200, "itemIds": 100}
+DEFAULT_SIZES: Final = {
+    "findings": 50,
+    "neighborhood": 200,
+    "items": 100,
+    "itemIds": 100,
+}
 """What a list field returns when its size argument is left out."""
 
 CACHED_DOCUMENTS: Final = 256

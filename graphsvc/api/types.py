@@ -308,6 +308,18 @@ class Shipment(Entity):
     def reference(self) -> str | None:
         return _text(self.node, "reference")
 
+    @strawberry.field(
+        description="The items carried, in the order they were reported; `first` is"
+        " at most 1000 (see the error when it is more)."
+    )
+    async def items(self, info: Info, first: int = 100) -> list[Item]:
+        ids = self._carried(info, first)
+        nodes = await info.context.nodes.load_many([("Item", i) for i in ids])
+        return [
+            Item(node=node or Node("Item", id_, {}, {}, described=False))
+            for id_, node in zip(ids, nodes, strict=True)
+        ]
+
     @strawberry.field(description="How many items the shipment carried.")
     def item_count(self, info: Info) -> int:
         return len(info.context.scope.visible_items(_strings(self.node, "items")))
