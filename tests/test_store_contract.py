@@ -685,6 +685,40 @@ def test_trades_leave_out_a_retracted_shipment(
     assert any_store.trades(["PA-MFG", "PA-DST"]) == []
 
 
+def test_a_trade_carries_what_its_pallet_held_as_it_left(
+    any_store: Store, tmp_path: Path
+) -> None:
+    pallet = f"{DL}/00/106141412345678908"
+    later = f"{DL}/01/04012345111118/21/8"
+    _chain_feed(any_store, tmp_path)
+
+    def packing(n: int, at: str, item: str) -> dict[str, object]:
+        return {
+            "type": "AggregationEvent",
+            "eventID": f"urn:uuid:0b4a6a54-0005-4000-8000-00000000000{n}",
+            "eventTime": at,
+            "eventTimeZoneOffset": "+01:00",
+            "parentID": pallet,
+            "childEPCs": [item],
+            "action": "ADD",
+            "bizStep": "packing",
+        }
+
+    _chain_events(
+        any_store,
+        CHAIN_EVENTS[0],
+        packing(1, "2024-01-02T12:00:00Z", CHAIN_ITEM),
+        {**CHAIN_EVENTS[1], "epcList": [pallet]},
+        packing(2, "2024-01-04T12:00:00Z", later),
+    )
+
+    trades = any_store.trades(["PA-DST"])
+
+    assert [(t.shipper, t.consignee, t.items, t.brands) for t in trades] == [
+        ("PA-MFG", "PA-DST", (CHAIN_ITEM,), ("BR-T",))
+    ]
+
+
 def test_a_neighbourhood_is_walked_breadth_first_in_key_order(
     any_store: Store, tmp_path: Path
 ) -> None:

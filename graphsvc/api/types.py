@@ -509,7 +509,10 @@ class DistributorCluster:
     def links(self) -> list[ClusterLink]:
         return [ClusterLink(link=link) for link in self.cluster.links]
 
-    @strawberry.field(description="Distinct items that passed through the members.")
+    @strawberry.field(
+        description="Distinct items that passed through the members, counting what"
+        " their pallets and cases held rather than the containers themselves."
+    )
     def item_count(self) -> int:
         return self.cluster.item_count
 

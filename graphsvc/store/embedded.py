@@ -488,10 +488,14 @@ class EmbeddedStore:
                 props = self._props[("Shipment", shipment)]
                 if graphreads.is_trade(props):
                     traded.append((shipment, props))
-            carried = {i for _, props in traded for i in _strings(props, "items")}
-            brands = self._brands(carried)
+            listed = {i for _, props in traded for i in graphreads.listed_items(props)}
+            inside = containment.spans(
+                self._contents(listed), self._as_child, self._emptied
+            )
+            carried = graphreads.carried(traded, inside)
+            brands = self._brands({i for items in carried.values() for i in items})
 
-        return [graphreads.trade(s, props, brands) for s, props in traded]
+        return [graphreads.trade(s, props, carried[s], brands) for s, props in traded]
 
     def neighborhood(self, start: NodeKey, depth: int, limit: int) -> Subgraph:
         with self._mutex:

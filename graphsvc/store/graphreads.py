@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from graphsvc.engine.clusters import Trade
+from graphsvc.engine.containment import is_logistic_unit
 from graphsvc.engine.evidence import (
     AuthorizationFacts,
     ContainmentFacts,
@@ -277,10 +278,52 @@ def is_trade(props: Props) -> bool:
     return SHIPMENT.is_described(props) and not retracted(props)
 
 
-def trade(shipment_id: str, props: Props, brands: Mapping[str, str | None]) -> Trade:
-    """A shipment as the cluster rules see it, with its items' brands."""
+def listed_items(props: Props) -> tuple[str, ...]:
+    """The ids a shipment names as carried: items, and containers such as pallets."""
     items = props.get("items", ())
     assert isinstance(items, tuple)
+    return items
+
+
+def carried(
+    traded: Sequence[tuple[str, Props]], inside: Mapping[str, Sequence[Span]]
+) -> dict[str, tuple[str, ...]]:
+    """The items each shipment carried, containers replaced by what they held.
+
+    `inside` holds the containment spans of every item that was ever in one of the
+    listed containers. An item counts when it sat inside a listed container as the
+    shipment left, by the rule custody follows (`graphsvc.engine.containment`); a
+    logistic unit (an SSCC) is a container, not an item, so it counts only through
+    what it held.
+    """
+    held: dict[str, list[tuple[str, Span]]] = {}
+    for item, spans in inside.items():
+        for span in spans:
+            held.setdefault(span.container, []).append((item, span))
+
+    found: dict[str, tuple[str, ...]] = {}
+    for shipment_id, props in traded:
+        listed = listed_items(props)
+        left = props["shipped_at"]
+        assert isinstance(left, datetime)
+        contents = {
+            item
+            for container in listed
+            for item, span in held.get(container, ())
+            if span.start <= left and (span.until is None or left < span.until)
+        }
+        own = (i for i in listed if not is_logistic_unit(i))
+        found[shipment_id] = tuple(dict.fromkeys([*own, *sorted(contents)]))
+    return found
+
+
+def trade(
+    shipment_id: str,
+    props: Props,
+    items: tuple[str, ...],
+    brands: Mapping[str, str | None],
+) -> Trade:
+    """A shipment as the cluster rules see it: the `items` it carried, their brands."""
     of_items = {brands.get(i) for i in items}
     return Trade(
         shipment_id,

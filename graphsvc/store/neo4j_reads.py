@@ -251,15 +251,16 @@ def trades(tx: Tx, party_ids: Sequence[str]) -> list[Trade]:
         for id_, props in sorted(shipments.items())
         if graphreads.is_trade(props)
     ]
-    brands = item_brands(tx, (i for _, props in traded for i in _items(props)))
+    listed = {i for _, props in traded for i in graphreads.listed_items(props)}
+    inside = containment.spans(
+        _contents(tx, listed),
+        lambda ids: _containment(tx, "read/containment_of_children", ids),
+        lambda ids: _containment(tx, "read/containment_emptied", ids),
+    )
+    carried = graphreads.carried(traded, inside)
+    brands = item_brands(tx, (i for items in carried.values() for i in items))
 
-    return [graphreads.trade(id_, props, brands) for id_, props in traded]
-
-
-def _items(props: Mapping[str, object]) -> tuple[str, ...]:
-    value = props.get("items", ())
-    assert isinstance(value, tuple)
-    return value
+    return [graphreads.trade(id_, props, carried[id_], brands) for id_, props in traded]
 
 
 def findings(tx: Tx, text: str, params: dict[str, Any]) -> list[StoredFinding]:
