@@ -360,7 +360,9 @@ def sync(
     """Load the files under drop folders that were not loaded before, oldest first.
 
     A file is known by its content, so renamed copies are skipped and changed files
-    load again. SIGTERM ends the pass after the batch being written.
+    load again; each source (a folder's name) is judged by its own history, so content
+    another source loaded loads again under this one. SIGTERM ends the pass after the
+    batch being written.
     """
     from graphsvc.cli_sync import run_sync
 

@@ -1,7 +1,10 @@
 """Sync drop folders into the store: load what is new, skip what was loaded before.
 
 A file is recognised by its content (SHA-256), so a renamed copy is skipped and a
-changed file is loaded again. Hashing every file on every run would cost as much as
+changed file is loaded again. What a source loaded is judged by that source's own
+history: content another source delivered first loads again, and is recorded, under
+each source that delivers it, so that every source's history and freshness say what it
+sent. Hashing every file on every run would cost as much as
 reading the folders whole, so hashes are cached by (path, size, modification time):
 an unchanged file is only `stat`-ed. Files load oldest first (modification time, then
 name), each recorded in the history once its last batch committed; a run killed at
@@ -81,7 +84,7 @@ class SyncSummary:
 
     seen: int = 0
     skipped: int = 0
-    """Files whose content was loaded before (under this name or another)."""
+    """Files whose content their source loaded before (under this name or another)."""
     records: list[LoadRecord] = field(default_factory=list)
     """The loads this pass recorded, in order, failed ones included."""
     interrupted: bool = False
@@ -215,7 +218,7 @@ def sync_once(
     survey = _Survey.of(sources, cache)
     summary = SyncSummary(seen=len(survey.wanted))
     digests, unreadable = survey.digests, survey.unreadable
-    loaded = store.loaded_hashes(d.content_hash for d in digests.values())
+    loaded = _loaded_by_source(store, survey)
 
     def check_stop(_: BatchResult) -> None:
         if stop.is_set():
@@ -231,7 +234,8 @@ def sync_once(
             )
             continue
         digest = digests[candidate.path]
-        if digest.content_hash in loaded:
+        known = (candidate.source, digest.content_hash)
+        if known in loaded:
             summary.skipped += 1
             continue
         try:
@@ -251,7 +255,7 @@ def sync_once(
             break
         summary.records.append(record)
         if record.succeeded:
-            loaded.add(digest.content_hash)
+            loaded.add(known)
 
     log.info(
         "sync.done files=%d loaded=%d skipped=%d failed=%d interrupted=%s",
@@ -262,6 +266,20 @@ def sync_once(
         summary.interrupted,
     )
     return summary
+
+
+def _loaded_by_source(store: Store, survey: _Survey) -> set[tuple[str, str]]:
+    """The (source, content hash) pairs of the survey that their source loaded."""
+    hashes: dict[str, set[str]] = {}
+    for candidate, _ in survey.wanted:
+        digest = survey.digests.get(candidate.path)
+        if digest is not None:
+            hashes.setdefault(candidate.source, set()).add(digest.content_hash)
+    return {
+        (source, content_hash)
+        for source, wanted in sorted(hashes.items())
+        for content_hash in store.loaded_hashes(wanted, source)
+    }
 
 
 @dataclass

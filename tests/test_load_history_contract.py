@@ -88,6 +88,20 @@ def test_only_successful_loads_count_as_loaded_content(any_store: Store) -> None
     assert any_store.loaded_hashes([]) == set()
 
 
+def test_loaded_content_can_be_asked_of_one_source(any_store: Store) -> None:
+    any_store.record_load(record(1, source="a", content_hash="h1"))
+    any_store.record_load(record(2, source="b", content_hash="h2"))
+    any_store.record_load(
+        record(3, source="b", outcome=LoadOutcome.FAILED, content_hash="h1")
+    )
+
+    of_a = any_store.loaded_hashes(["h1", "h2"], "a")
+    of_b = any_store.loaded_hashes(["h1", "h2"], "b")
+    of_c = any_store.loaded_hashes(["h1", "h2"], "c")
+
+    assert (of_a, of_b, of_c) == ({"h1"}, {"h2"}, set())
+
+
 def test_each_source_has_its_last_successful_load(any_store: Store) -> None:
     any_store.record_load(record(1, source="a"))
     any_store.record_load(record(2, source="a", outcome=LoadOutcome.FAILED))

@@ -161,6 +161,34 @@ def test_a_drop_folder_loads_each_content_once_and_retries_failures(
     assert [f.source for f in freshness] == ["partner-a"]
 
 
+def test_content_another_source_loaded_loads_again_under_each_source(
+    tmp_path: Path,
+) -> None:
+    partner_a, partner_b, data = (
+        tmp_path / "partner-a",
+        tmp_path / "partner-b",
+        tmp_path / "data",
+    )
+    same = jsonl(BRAND)
+    drop(partner_a, "new.jsonl", same, 1_000)
+    drop(partner_b, "new.jsonl", same, 2_000)
+    drop(partner_b, "copy.jsonl", same, 3_000)
+
+    first = sync_into(data, [partner_a, partner_b])
+    again = sync_into(data, [partner_a, partner_b])
+
+    loaded = ("new.jsonl", "loaded", {"brand": 1}, 0, None, sha(same), len(same))
+    assert history(data) == [("partner-a", *loaded), ("partner-b", *loaded)]
+    assert (first.seen, len(first.loaded), first.skipped) == (3, 2, 1)
+    assert (again.seen, len(again.loaded), again.skipped) == (3, 0, 3)
+    store = EmbeddedStore(data)
+    try:
+        freshness = [f.source for f in store.source_freshness()]
+    finally:
+        store.close()
+    assert freshness == ["partner-a", "partner-b"]
+
+
 def test_unchanged_files_are_not_hashed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -264,8 +264,11 @@ class Store(Protocol):
         """The load with that id, or None."""
         ...
 
-    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
-        """Those of `hashes` whose content some load has loaded successfully."""
+    def loaded_hashes(
+        self, hashes: Iterable[str], source: str | None = None
+    ) -> set[str]:
+        """Those of `hashes` whose content a load of `source` (of any source when
+        None) has loaded successfully."""
         ...
 
     def source_freshness(self) -> list[SourceFreshness]:

@@ -604,9 +604,11 @@ class EmbeddedStore:
         with self._mutex:
             return self._loads.get(load_id)
 
-    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
+    def loaded_hashes(
+        self, hashes: Iterable[str], source: str | None = None
+    ) -> set[str]:
         with self._mutex:
-            return self._loads.loaded_hashes(hashes)
+            return self._loads.loaded_hashes(hashes, source)
 
     def source_freshness(self) -> list[SourceFreshness]:
         with self._mutex:

@@ -434,9 +434,11 @@ class Neo4jStore:
     def load_record(self, load_id: str) -> LoadRecord | None:
         return self._read(lambda tx: neo4j_loads.load_record(tx, load_id))
 
-    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
+    def loaded_hashes(
+        self, hashes: Iterable[str], source: str | None = None
+    ) -> set[str]:
         wanted = list(hashes)
-        return self._read(lambda tx: neo4j_loads.loaded_hashes(tx, wanted))
+        return self._read(lambda tx: neo4j_loads.loaded_hashes(tx, wanted, source))
 
     def source_freshness(self) -> list[SourceFreshness]:
         return self._read(neo4j_loads.source_freshness)

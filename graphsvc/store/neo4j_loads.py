@@ -61,9 +61,10 @@ def load_record(tx: Tx, load_id: str) -> LoadRecord | None:
     return _record(rows[0]) if rows else None
 
 
-def loaded_hashes(tx: Tx, hashes: Iterable[str]) -> set[str]:
+def loaded_hashes(tx: Tx, hashes: Iterable[str], source: str | None) -> set[str]:
     wanted = sorted(set(hashes))
-    return set(rows_of(tx, statement("read/loaded_hashes"), hashes=wanted))
+    rows = rows_of(tx, statement("read/loaded_hashes"), hashes=wanted, source=source)
+    return set(rows)
 
 
 def source_freshness(tx: Tx) -> list[SourceFreshness]:

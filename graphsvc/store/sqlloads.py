@@ -101,14 +101,14 @@ class SqlLoads:
         ).fetchone()
         return None if row is None else _record(row)
 
-    def loaded_hashes(self, hashes: Iterable[str]) -> set[str]:
+    def loaded_hashes(self, hashes: Iterable[str], source: str | None) -> set[str]:
         found: set[str] = set()
         for part in chunked(sorted(set(hashes))):
             marks = ",".join("?" * len(part))
             rows = self.db.execute(
                 f"SELECT DISTINCT content_hash FROM loads WHERE content_hash IN"
-                f" ({marks}) AND outcome != ?",
-                (*part, LoadOutcome.FAILED.value),
+                f" ({marks}) AND outcome != ? AND (? IS NULL OR source = ?)",
+                (*part, LoadOutcome.FAILED.value, source, source),
             )
             found.update(hash_ for (hash_,) in rows)
         return found
