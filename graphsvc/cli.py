@@ -220,7 +220,7 @@ def serve(
 @_host_option
 @_port_option
 def demo(items: int, seed: int, data_dir: Path, host: str, port: int) -> None:
-    """Generate demo data (once), load it and serve it."""
+    """Generate demo data (once), load the files of it not loaded yet, serve it."""
     from graphsvc.service import prepare_demo
     from graphsvc.service import serve as run
 

@@ -15,7 +15,7 @@ from typing import Final
 from graphsvc.errors import ConfigError
 from graphsvc.investigation import Investigation
 from graphsvc.store import open_store
-from loaders.history import FileDigest, file_digest, record_file_load
+from loaders.history import FileDigest, file_digest, record_file_load, unloaded_files
 from loaders.load import BATCH_SIZE, FileLoad, LoadReport, Progress, load_paths
 from loaders.sync import HashCache, SyncSummary, sync_once
 
@@ -40,10 +40,13 @@ def load_into(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     source: str = "cli",
+    only_unloaded: bool = False,
 ) -> LoadReport:
     """Load feed files into the store, then bring findings up to date.
 
-    Each file is recorded in the load history under `source`.
+    Each file is recorded in the load history under `source`. With `only_unloaded`,
+    files whose content `source` loaded before are left out, as sync leaves them;
+    when none is left, nothing is loaded or written.
     """
     store = open_store(store_kind, data_dir)
 
@@ -57,6 +60,10 @@ def load_into(
         )
 
     try:
+        if only_unloaded:
+            paths = unloaded_files(store, paths, source)
+            if not paths:
+                return LoadReport()
         report = load_paths(
             store,
             paths,
@@ -209,7 +216,8 @@ def is_loopback(host: str) -> bool:
 def prepare_demo(
     data_dir: Path, *, items: int, seed: int, progress: Progress | None = None
 ) -> Path:
-    """Generate the demo feed unless it is there, load it; the store's directory."""
+    """Generate the demo feed unless it is there, load the files of it not loaded
+    yet (so that changes made since are kept); the store's directory."""
     from graphsvc.generate import generate
 
     feed = data_dir / "feed"
@@ -223,6 +231,12 @@ def prepare_demo(
         rejects_dir=rejects_dir_for(store_dir),
         progress=progress,
         source="demo",
+        only_unloaded=True,
     )
-    log.info("demo.loaded records=%d rejected=%d", report.loaded, report.rejected)
+    log.info(
+        "demo.loaded files=%d records=%d rejected=%d",
+        len(report.files),
+        report.loaded,
+        report.rejected,
+    )
     return store_dir

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Final
 
 from graphsvc.store.base import Store
 from graphsvc.store.loads import LoadRecord, new_load_id, outcome_of
-from loaders.load import BATCH_SIZE, BatchHook, FileLoad, load_paths
+from loaders.load import BATCH_SIZE, BatchHook, FileLoad, feed_files, load_paths
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,23 @@ def file_digest(path: Path) -> FileDigest:
             digest.update(chunk)
             size += len(chunk)
     return FileDigest(digest.hexdigest(), size)
+
+
+def unloaded_files(store: Store, paths: Sequence[Path], source: str) -> list[Path]:
+    """The feed files under `paths` whose content `source` has not loaded, in order.
+
+    As sync judges them: by content, against the source's successful loads. A file
+    that cannot be read is kept, so that loading it reports why.
+    """
+    files = feed_files(paths)
+    digests: dict[Path, str] = {}
+    for path in files:
+        try:
+            digests[path] = file_digest(path).content_hash
+        except OSError:
+            continue
+    loaded = store.loaded_hashes(digests.values(), source)
+    return [path for path in files if digests.get(path) not in loaded]
 
 
 def record_load(
