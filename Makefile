@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-ITEMS ?= 2000
+# ITEMS is the size of a new demo (2000 when unset); demo-data/ keeps its own size.
+ITEMS ?=
 PORT ?= 8000
 
 EXPLORER := graphsvc/explorer
@@ -38,7 +39,7 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 demo: setup explorer
-	$(BIN)/graphsvc demo --items $(ITEMS) --port $(PORT)
+	$(BIN)/graphsvc demo $(if $(ITEMS),--items $(ITEMS)) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

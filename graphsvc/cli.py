@@ -208,18 +208,29 @@ def serve(
 
 
 @main.command()
-@click.option("--items", type=click.IntRange(min=1), default=2_000, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--items",
+    type=click.IntRange(min=1),
+    help="Items of a new demo [default: 2000]; a demo already there keeps its own.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="Seed of a new demo [default: 7]; a demo already there keeps its own.",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-data"),
     show_default=True,
-    help="Holds the generated feed (feed/) and the store (store/).",
+    help="Holds the generated feed (feed/) and the store (store/); delete it to "
+    "start over.",
 )
 @_host_option
 @_port_option
-def demo(items: int, seed: int, data_dir: Path, host: str, port: int) -> None:
+def demo(
+    items: int | None, seed: int | None, data_dir: Path, host: str, port: int
+) -> None:
     """Generate demo data (once), load the files of it not loaded yet, serve it."""
     from graphsvc.service import prepare_demo
     from graphsvc.service import serve as run

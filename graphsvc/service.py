@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import os
 import socket
@@ -20,6 +21,10 @@ from loaders.load import BATCH_SIZE, FileLoad, LoadReport, Progress, load_paths
 from loaders.sync import HashCache, SyncSummary, sync_once
 
 log = logging.getLogger(__name__)
+
+DEMO_ITEMS: Final = 2_000
+DEMO_SEED: Final = 7
+"""The size and seed of a new demo when none is asked for."""
 
 SYNC_CACHE: Final = Path("sync") / "hashes.json"
 """Where, under the data directory, sync keeps the hashes of the files it saw."""
@@ -214,14 +219,26 @@ def is_loopback(host: str) -> bool:
 
 
 def prepare_demo(
-    data_dir: Path, *, items: int, seed: int, progress: Progress | None = None
+    data_dir: Path,
+    *,
+    items: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
 ) -> Path:
-    """Generate the demo feed unless it is there, load the files of it not loaded
-    yet (so that changes made since are kept); the store's directory."""
-    from graphsvc.generate import generate
+    """Generate the demo feed unless it is there, then load the files of it not
+    loaded yet (so that changes made since are kept); the store's directory.
+
+    `items` and `seed` (`DEMO_ITEMS` and `DEMO_SEED` when None) shape a new feed only.
+    A feed already there is kept as it is, with a warning when they ask for another.
+    """
+    from graphsvc.generate import TRUTH_FILE, generate
 
     feed = data_dir / "feed"
-    if not (feed / "truth.json").exists():
+    if (feed / TRUTH_FILE).exists():
+        _warn_if_asked_otherwise(data_dir, feed / TRUTH_FILE, items, seed)
+    else:
+        items = DEMO_ITEMS if items is None else items
+        seed = DEMO_SEED if seed is None else seed
         log.info("demo.generating items=%d seed=%d dir=%s", items, seed, feed)
         generate(feed, items=items, seed=seed)
     store_dir = data_dir / "store"
@@ -240,3 +257,34 @@ def prepare_demo(
         report.rejected,
     )
     return store_dir
+
+
+def _warn_if_asked_otherwise(
+    data_dir: Path, truth: Path, items: int | None, seed: int | None
+) -> None:
+    """Say so when the demo feed kept was made with other items or seed than asked."""
+    try:
+        made = json.loads(truth.read_text(encoding="utf-8"))
+        made_items, made_seed = int(made["items"]), int(made["seed"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return
+    asked_items = made_items if items is None else items
+    asked_seed = made_seed if seed is None else seed
+    if (asked_items, asked_seed) == (made_items, made_seed):
+        return
+    log.warning(
+        "demo.kept dir=%s items=%d seed=%d asked_items=%d asked_seed=%d reason=%s "
+        "holds a demo of %d items (seed %d), kept as it is with what changed since; "
+        "delete %s to start over with %d items (seed %d)",
+        data_dir,
+        made_items,
+        made_seed,
+        asked_items,
+        asked_seed,
+        data_dir,
+        made_items,
+        made_seed,
+        data_dir,
+        asked_items,
+        asked_seed,
+    )

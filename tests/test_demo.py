@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+
+import pytest
 
 from graphsvc.service import load_into, prepare_demo
 from graphsvc.store.embedded import EmbeddedStore
@@ -48,3 +51,25 @@ def test_a_restarted_demo_keeps_changes_and_adds_no_loads(tmp_path: Path) -> Non
         ("demo", str(feed / "brands.jsonl")),
     ]
     assert len(list((store_dir / "loads").iterdir())) == 1
+
+
+def test_a_demo_kept_at_another_size_than_asked_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data_dir = tmp_path / "demo-data"
+    write_feed(data_dir, items=300)
+    caplog.set_level(logging.WARNING, logger="graphsvc.service")
+    prepare_demo(data_dir, items=300, seed=7)
+    prepare_demo(data_dir)
+    unasked = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+
+    prepare_demo(data_dir, items=2_000)
+
+    assert unasked == []
+    assert [r.getMessage() for r in caplog.records] == [
+        f"demo.kept dir={data_dir} items=300 seed=7 asked_items=2000 asked_seed=7"
+        f" reason={data_dir} holds a demo of 300 items (seed 7), kept as it is with"
+        f" what changed since; delete {data_dir} to start over with 2000 items"
+        " (seed 7)"
+    ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from server import Server, serve
 
+from graphsvc import service
 from graphsvc.service import prepare_demo
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -27,7 +28,7 @@ def examples() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("readme")
-    store = prepare_demo(root, items=DEMO_ITEMS, seed=DEMO_SEED)
+    store = prepare_demo(root)
     with serve(store) as running:
         yield running
 
@@ -42,5 +43,10 @@ def test_each_example_gives_the_answer_shown(
 def test_the_readme_names_the_demo_it_was_run_on() -> None:
     text = README.read_text(encoding="utf-8")
 
+    makefile = (README.parent / "Makefile").read_text()
+
     assert f"{DEMO_ITEMS:,} items, seed {DEMO_SEED}" in text
-    assert "ITEMS ?= 2000" in (README.parent / "Makefile").read_text()
+    assert (service.DEMO_ITEMS, service.DEMO_SEED) == (DEMO_ITEMS, DEMO_SEED)
+    # Without ITEMS, make demo asks for no size: a new demo gets DEMO_ITEMS.
+    assert "ITEMS ?=\n" in makefile
+    assert "graphsvc demo $(if $(ITEMS),--items $(ITEMS)) --port" in makefile
