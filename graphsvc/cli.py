@@ -394,7 +394,9 @@ def sync(
 @_store_option
 @click.option("--source", help="Only the loads of this source.")
 @click.option(
-    "--since", help="Only loads started at or after this ISO 8601 date or time."
+    "--since",
+    help="Only loads started at or after this ISO 8601 date or time (in UTC when it "
+    "has no offset).",
 )
 def history(
     data_dir: Path, store_kind: str, source: str | None, since: str | None

@@ -260,6 +260,7 @@ def test_graphql_pages_through_loads_with_each_source_freshness(
     page_1 = server.graphql(LOADS, source="paged")["data"]["loads"]
     after = page_1["pageInfo"]["endCursor"]
     page_2 = server.graphql(LOADS, source="paged", after=after)["data"]["loads"]
+    never = server.graphql(LOADS, source="never")["data"]["loads"]
     bad = server.graphql(LOADS, after="nonsense")
 
     node = {
@@ -274,9 +275,12 @@ def test_graphql_pages_through_loads_with_each_source_freshness(
     assert page_1["pageInfo"]["hasNextPage"] is True
     assert page_2["edges"] == [{"node": {"fileName": "first.jsonl", **node}}]
     assert page_2["pageInfo"]["hasNextPage"] is False
-    freshness = {f["source"]: f for f in page_1["freshness"]}
-    assert freshness["paged"]["lastLoaded"] == freshness["paged"]["lastAttempt"]
-    assert freshness["paged"]["lastLoaded"].endswith("+00:00")
-    assert freshness["never"]["lastLoaded"] is None
-    assert freshness["never"]["lastAttempt"].endswith("+00:00")
+    (paged,) = page_1["freshness"]
+    assert paged["source"] == "paged"
+    assert paged["lastLoaded"] == paged["lastAttempt"]
+    assert paged["lastLoaded"].endswith("+00:00")
+    (unloaded,) = never["freshness"]
+    assert unloaded["source"] == "never"
+    assert unloaded["lastLoaded"] is None
+    assert unloaded["lastAttempt"].endswith("+00:00")
     assert bad["errors"][0]["message"] == "after: is not a cursor this API gave out"

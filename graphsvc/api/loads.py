@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 
@@ -114,9 +114,11 @@ class LoadConnection:
     edges: list[LoadEdge] = strawberry.field(description="The page's loads.")
     page_info: PageInfo = strawberry.field(description="How to get the next page.")
     info: strawberry.Private[Info]
+    source: strawberry.Private[str | None]
 
     @strawberry.field(
-        description="Every source that has tried a load, by name, with its freshness."
+        description="Every source that has tried a load, by name, with its freshness;"
+        " only the source asked for when `loads` was given one."
     )
     def freshness(self) -> list[SourceFreshness]:
         found = self.info.context.investigation.store.source_freshness()
@@ -125,6 +127,7 @@ class LoadConnection:
                 source=f.source, last_loaded=f.last_loaded, last_attempt=f.last_attempt
             )
             for f in found
+            if self.source is None or f.source == self.source
         ]
 
 
@@ -137,8 +140,10 @@ def loads_page(
 ) -> LoadConnection:
     """The `loads` query: a page of the history after the cursor `after`.
 
-    Sources and file names tell who delivers to whom, across brands: a key scoped to
-    some brands is refused the history.
+    As `graphsvc history` does, `since` without an offset (a date, say) is taken in
+    UTC, and `source` filters the freshness list too. Sources and file names tell who
+    delivers to whom, across brands: a key scoped to some brands is refused the
+    history.
     """
     if not info.context.scope.unrestricted:
         raise Forbidden()
@@ -147,7 +152,7 @@ def loads_page(
     if not 0 <= first <= most:
         raise InvalidArgument("first", f"must be between 0 and {most}, got {first}")
     if since is not None and since.tzinfo is None:
-        raise InvalidArgument("since", "needs a UTC offset")
+        since = since.replace(tzinfo=UTC)
     query = history.LoadQuery(source=source, since=since)
     after_id = decode_cursor("load", after) if after is not None else None
 
@@ -164,4 +169,5 @@ def loads_page(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         info=info,
+        source=source,
     )

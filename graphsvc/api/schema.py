@@ -249,7 +249,9 @@ class Query:
 
     @strawberry.field(
         description="The load history, newest first, with each source's freshness."
-        " `since` keeps the loads started at or after it; `first` is at most 500."
+        " `source` keeps that source's loads and freshness; `since` keeps the loads"
+        " started at or after it (a date or a time without an offset is in UTC);"
+        " `first` is at most 500."
     )
     def loads(
         self,
