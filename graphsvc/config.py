@@ -17,6 +17,22 @@ def default_data_dir() -> Path:
     return Path(base) / "graphsvc"
 
 
+def make_data_dir(path: Path) -> None:
+    """Create the data directory unless it exists; ConfigError naming it and why not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(data_dir_problem(path, err)) from err
+
+
+def data_dir_problem(path: Path, err: OSError) -> str:
+    """Why the data directory `path` cannot be used, as one line."""
+    reason = err.strerror or str(err)
+    if err.filename is not None and Path(err.filename) != path:
+        reason = f"{err.filename}: {reason}"
+    return f"cannot use the data directory {path}: {reason}"
+
+
 def sqlite_sync() -> str:
     """`PRAGMA synchronous` for graphsvc's SQLite files, from `GRAPHSVC_SQLITE_SYNC`.
 

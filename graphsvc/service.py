@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from graphsvc.config import make_data_dir
 from graphsvc.errors import ConfigError
 from graphsvc.investigation import Investigation
 from graphsvc.store import open_store
@@ -53,6 +54,7 @@ def load_into(
     files whose content `source` loaded before are left out, as sync leaves them;
     when none is left, nothing is loaded or written.
     """
+    make_data_dir(data_dir)
     store = open_store(store_kind, data_dir)
 
     def record(loaded: FileLoad) -> None:
@@ -104,6 +106,7 @@ def sync_into(
     directory between passes of `graphsvc sync --watch`. An interrupted pass leaves
     its findings to the next start (the written nodes stay pending until then).
     """
+    make_data_dir(data_dir)
     cache = HashCache(data_dir / SYNC_CACHE)
     store = open_store(store_kind, data_dir)
     try:
@@ -133,7 +136,8 @@ def serve(
     """Open the store, catch up on findings, and serve HTTP until stopped.
 
     Raises ConfigError, before opening anything, when asked to listen beyond
-    loopback with no API keys configured, unless `allow_open`.
+    loopback with no API keys configured, unless `allow_open`; and, before opening
+    the store, when the data directory cannot be made.
     """
     import uvicorn
 
@@ -148,6 +152,7 @@ def serve(
     limits = Limits.from_env()
     guards = HttpGuards.from_env()
     with listening_socket(host, port) as sock:
+        make_data_dir(data_dir)
         store = open_store(store_kind, data_dir)
         investigation = Investigation(store)
         investigation.refresh()
@@ -233,6 +238,7 @@ def prepare_demo(
     """
     from graphsvc.generate import TRUTH_FILE, generate
 
+    make_data_dir(data_dir)
     feed = data_dir / "feed"
     if (feed / TRUTH_FILE).exists():
         _warn_if_asked_otherwise(data_dir, feed / TRUTH_FILE, items, seed)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from graphsvc.cli import main
@@ -236,3 +237,49 @@ def test_generate_writes_the_demo_feed(tmp_path: Path) -> None:
         "sites.csv",
         "truth.json",
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["load", "feed.jsonl"],
+        ["sync", "partner-a"],
+        ["serve", "--port", "0"],
+        ["demo", "--port", "0"],
+    ],
+)
+def test_a_data_dir_that_cannot_be_made_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("feed.jsonl").write_text(json.dumps(GOOD) + "\n")
+    Path("partner-a").mkdir()
+    Path("blocker").write_text("a file, not a folder")
+    name, *rest = command
+
+    result = CliRunner().invoke(main, [name, "--data-dir", "blocker/data", *rest])
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        "graphsvc: error: cannot use the data directory blocker/data: Not a directory"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["history"], ["stats"], ["export", "--view", "neighborhood", "--id", "B1"]],
+)
+def test_a_data_dir_that_cannot_be_opened_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("data/lock").mkdir(parents=True)
+    Path("data/graph.sqlite3").touch()
+    name, *rest = command
+
+    result = CliRunner().invoke(main, [name, "--data-dir", "data", *rest])
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        "graphsvc: error: cannot use the data directory data: data/lock: Is a directory"
+    )

@@ -34,6 +34,7 @@ from typing import Any, Final
 
 import networkx as nx
 
+from graphsvc.config import data_dir_problem
 from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind, finding_order
@@ -90,9 +91,12 @@ class EmbeddedStore:
     """
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = _lock(data_dir / LOCK_FILE)
+        except OSError as err:
+            raise StoreError(data_dir_problem(data_dir, err)) from err
         self.data_dir = data_dir
-        self._lock_fd = _lock(data_dir / LOCK_FILE)
         self._mutex = threading.RLock()
         self._graph: nx.MultiDiGraph[NodeKey] = nx.MultiDiGraph()
         # networkx keeps node attributes in this dict; reading it directly spares a
@@ -723,4 +727,7 @@ def _lock(path: Path) -> int:
         raise DataDirLocked(
             f"the data directory {path.parent} is in use by another graphsvc process"
         ) from None
+    except OSError:
+        os.close(fd)
+        raise
     return fd
