@@ -67,6 +67,7 @@ __all__ = [
     "check_digit",
     "gln_of",
     "gtin_of",
+    "lookup_id",
     "parse_gs1",
 ]
 
@@ -252,6 +253,24 @@ def canonical_id(value: str) -> str:
     if not value[:8].lower().startswith(_GS1_HEADS):
         return value
     return _canonical_uri(value)
+
+
+def lookup_id(value: str) -> str:
+    """Return the id to look a node up by, for an id a person gave.
+
+    `canonical_id` of `value`, so that every spelling of a GS1 key finds the one
+    stored; `value` as given when it is a malformed GS1 key, which then finds
+    nothing rather than failing the request.
+
+    >>> lookup_id("urn:epc:id:sgtin:0614141.107346.2017")
+    'https://id.gs1.org/01/10614141073464/21/2017'
+    >>> lookup_id("urn:epc:id:sgtin:0614141.107346")
+    'urn:epc:id:sgtin:0614141.107346'
+    """
+    try:
+        return canonical_id(value)
+    except InvalidIdentifier:
+        return value
 
 
 def canonical_class(value: str) -> str:

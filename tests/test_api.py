@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from server import Server, serve
 
+from graphsvc.api.context import Context, Limits
+from graphsvc.api.schema import build_schema
+from graphsvc.investigation import Investigation
 from graphsvc.service import load_into
+from graphsvc.store.base import Store
+from loaders.load import load_paths
 
 PARTIES = [
     {"kind": "brand", "id": "B1", "name": "Luma Botanica"},
@@ -511,4 +517,105 @@ def test_search_finds_nodes_by_id_start_and_by_name(server: Server) -> None:
     assert [e["message"] for e in empty["errors"]] == ["text: must not be empty"]
     assert [e["message"] for e in too_many["errors"]] == [
         "first: must be between 1 and 100, got 101"
+    ]
+
+
+# -- ids as a person gives them, on each store -----------------------------------------
+
+URN = "urn:epc:id:sgtin:9521006.006001.100001"
+LINK = "https://id.gs1.org/01/09521006060016/21/100001"
+PGLN = "urn:epc:id:pgln:9521006.00001"
+GLN_LINK = "https://id.gs1.org/417/9521006000012"
+SPELLINGS: list[Mapping[str, object]] = [
+    {"kind": "brand", "id": "B1", "name": "Luma"},
+    {"kind": "product", "id": "P1", "brand": "B1"},
+    {"kind": "item", "id": URN, "product": "P1"},
+    *(
+        {"kind": "party", "id": id_, "name": name, "role": "distributor"}
+        for id_, name in ((PGLN, "Gln"), ("Party:PA-COLON", "Colon"), ("PA-1", "One"))
+    ),
+    {"kind": "site", "id": "S-COLON", "operator": "Party:PA-COLON", "country": "PL"},
+    {"kind": "site", "id": "Party:PA-1", "operator": "FAB", "country": "PL"},
+]
+
+
+def load_all(store: Store, tmp_path: Path, *rows: Mapping[str, object]) -> None:
+    """Load feed lines, none of which may be rejected."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = load_paths(store, [feed])
+    assert report.ok, report.render()
+
+
+def answer(store: Store, query: str, *, refresh: bool = False) -> Any:
+    """The data of `query` run against `store`, which must answer without errors;
+    with `refresh`, once findings are evaluated."""
+    investigation = Investigation(store)
+    if refresh:
+        investigation.refresh()
+    context = Context(investigation, Limits())
+    result = asyncio.run(build_schema().execute(query, context_value=context))
+    assert result.errors is None, result.errors
+    return result.data
+
+
+def neighbours(store: Store, id_: str) -> list[str]:
+    query = f"{{ neighborhood(id: {json.dumps(id_)}) {{ nodes {{ id }} }} }}"
+    return sorted(n["id"] for n in answer(store, query)["neighborhood"]["nodes"])
+
+
+@pytest.mark.parametrize(
+    "id_", [URN, LINK, "http://example.com/01/09521006060016/21/100001", f"Item:{URN}"]
+)
+def test_a_neighborhood_takes_every_spelling_of_a_gs1_key(
+    any_store: Store, tmp_path: Path, id_: str
+) -> None:
+    load_all(any_store, tmp_path, *SPELLINGS)
+
+    assert neighbours(any_store, id_) == [f"Item:{LINK}", "Product:P1"]
+
+
+def test_lookups_by_id_take_every_spelling_of_a_gs1_key(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load_all(any_store, tmp_path, *SPELLINGS)
+
+    found = answer(
+        any_store,
+        f'{{ item(id: "{URN}") {{ id }} party(id: "{PGLN}") {{ id name }}'
+        ' bad: item(id: "urn:epc:id:sgtin:9521006.006001") { id } }',
+    )
+
+    assert found == {
+        "item": {"id": LINK},
+        "party": {"id": GLN_LINK, "name": "Gln"},
+        "bad": None,
+    }
+
+
+def test_findings_of_a_party_take_every_spelling_of_its_gs1_key(
+    any_store: Store, tmp_path: Path
+) -> None:
+    shipment = {
+        "kind": "shipment",
+        "id": "SH-GLN",
+        "shipper": "FAB",
+        "consignee": PGLN,
+        "origin": "S-FAB",
+        "destination": "S-GLN",
+        "shipped_at": "2026-01-10T08:00:00Z",
+        "items": [URN],
+    }
+    site = {"kind": "site", "id": "S-GLN", "operator": PGLN, "country": "PL"}
+    load_all(any_store, tmp_path, *SPELLINGS, site, shipment)
+
+    found = answer(
+        any_store,
+        f'{{ findings(party: "{PGLN}") {{ edges {{ node {{ kind party {{ id }} }} }}'
+        " } }",
+        refresh=True,
+    )
+
+    assert found["findings"]["edges"] == [
+        {"node": {"kind": "UNAUTHORIZED_HOLDER", "party": {"id": GLN_LINK}}}
     ]

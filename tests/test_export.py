@@ -24,7 +24,9 @@ from graphsvc.export import VIEWS as VIEWS_OFFERED
 from graphsvc.export.views import Graph
 from graphsvc.investigation import Investigation
 from graphsvc.service import load_into, prepare_demo
+from graphsvc.store.base import Store
 from graphsvc.store.embedded import EmbeddedStore
+from loaders.load import load_paths
 
 ITEM = "IT-00001171"
 CLUSTER = "DC-d60ad2fd813c430c"
@@ -331,6 +333,46 @@ def test_caps_and_unknown_ids_are_refused(investigation: Investigation) -> None:
         render(build_view(investigation, "provenance", ITEM), "pdf")
 
 
+@pytest.mark.parametrize(
+    "id_",
+    [
+        "urn:epc:id:sgtin:9521006.006001.100001",
+        "http://example.com/01/09521006060016/21/100001",
+    ],
+)
+def test_a_neighbourhood_is_found_by_any_id_a_person_gives(
+    any_store: Store, tmp_path: Path, id_: str
+) -> None:
+    rows = [
+        {"kind": "brand", "id": "B1", "name": "Luma"},
+        {"kind": "product", "id": "P1", "brand": "B1"},
+        {
+            "kind": "item",
+            "id": "urn:epc:id:sgtin:9521006.006001.100001",
+            "product": "P1",
+        },
+        {
+            "kind": "party",
+            "id": "Party:PA-COLON",
+            "name": "Colon",
+            "role": "distributor",
+        },
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = load_paths(any_store, [feed])
+    assert report.ok, report.render()
+
+    graph = build_view(Investigation(any_store), "neighborhood", id_)
+
+    item = "Item:https://id.gs1.org/01/09521006060016/21/100001"
+    expected = (
+        ["Party:Party:PA-COLON"] if id_.startswith("Party") else [item, "Product:P1"]
+    )
+    assert sorted(graph.nodes) == expected
+    assert graph.graph == {"view": "neighborhood", "id": id_, "truncated": False}
+
+
 @pytest.fixture(scope="module")
 def demo_server(demo_store: Path) -> Iterator[Server]:
     # A process owns its data directory, so the server gets a copy of its own.
@@ -408,6 +450,22 @@ def test_get_export_answers_400_and_404_with_the_reason(demo_server: Server) -> 
     )
     assert bad_format.status_code == 400
     assert bad_format.json()["error"]["field"] == "format"
+
+
+@pytest.mark.slow
+def test_get_export_takes_a_gs1_key_as_an_epc_urn(demo_server: Server) -> None:
+    urn = "urn:epc:id:sgtin:9521006.006001.100001"
+
+    answers = [
+        demo_server.client.get(
+            "/export", params={"view": view, "id": urn, "format": "json"}
+        )
+        for view in ("neighborhood", "provenance")
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    item = "Item:https://id.gs1.org/01/09521006060016/21/100001"
+    assert all(item in READERS["json"](a.content) for a in answers)
 
 
 def test_get_export_reads_its_parameters_into_the_same_error_shape(

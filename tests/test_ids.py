@@ -634,4 +634,4 @@ def test_every_epc_urn_in_the_epcis_samples_reads() -> None:
 def test_docstring_examples() -> None:
     failures, tried = doctest.testmod(ids)
 
-    assert (failures, tried) == (0, 11)
+    assert (failures, tried) == (0, 13)

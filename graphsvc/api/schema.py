@@ -44,12 +44,12 @@ from graphsvc.api.types import (
 )
 from graphsvc.audit import AuditLog
 from graphsvc.errors import GraphsvcError, InvalidArgument
-from graphsvc.model import NODE_TYPES
+from graphsvc.export.views import find_node
+from graphsvc.ids import lookup_id
 from graphsvc.store.base import FindingQuery, NodeKey
 
 log = logging.getLogger(__name__)
 
-_LABELS: Final = tuple(t.label for t in NODE_TYPES)
 SEARCH_MAX: Final = 100
 
 
@@ -61,51 +61,43 @@ def _bounded(argument: str, value: int, low: int, high: int) -> int:
     return value
 
 
-def _key_of(id_: str) -> list[NodeKey]:
-    """Candidate keys for a neighborhood id: `Label:id`, or the id under any label."""
-    label, sep, rest = id_.partition(":")
-    if sep and label in _LABELS:
-        return [(label, rest)]
-    return [(label_, id_) for label_ in _LABELS]
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="An item by id (EPC URN or Digital Link accepted).")
     async def item(self, info: Info, id: strawberry.ID) -> Item | None:
-        node = await load(info, "Item", _canonical(id))
+        node = await load(info, "Item", lookup_id(id))
         return Item(node=node) if node is not None else None
 
     @strawberry.field(description="A party by id.")
     async def party(self, info: Info, id: strawberry.ID) -> Party | None:
-        node = await load(info, "Party", str(id))
+        node = await load(info, "Party", lookup_id(id))
         return Party(node=node) if node is not None else None
 
     @strawberry.field(description="A shipment by id.")
     async def shipment(self, info: Info, id: strawberry.ID) -> Shipment | None:
-        node = await load(info, "Shipment", str(id))
+        node = await load(info, "Shipment", lookup_id(id))
         return Shipment(node=node) if node is not None else None
 
     @strawberry.field(description="A site by id.")
     async def site(self, info: Info, id: strawberry.ID) -> Site | None:
-        node = await load(info, "Site", _canonical(id))
+        node = await load(info, "Site", lookup_id(id))
         return Site(node=node) if node is not None else None
 
     @strawberry.field(description="A brand by id.")
     async def brand(self, info: Info, id: strawberry.ID) -> Brand | None:
-        node = await load(info, "Brand", str(id))
+        node = await load(info, "Brand", lookup_id(id))
         return Brand(node=node) if node is not None else None
 
     @strawberry.field(description="A product by id.")
     async def product(self, info: Info, id: strawberry.ID) -> Product | None:
-        node = await load(info, "Product", str(id))
+        node = await load(info, "Product", lookup_id(id))
         return Product(node=node) if node is not None else None
 
     @strawberry.field(description="An authorization by id.")
     async def authorization(
         self, info: Info, id: strawberry.ID
     ) -> Authorization | None:
-        node = await load(info, "Authorization", str(id))
+        node = await load(info, "Authorization", lookup_id(id))
         return Authorization(node=node) if node is not None else None
 
     @strawberry.field(
@@ -113,7 +105,7 @@ class Query:
         " Null for an unknown item."
     )
     async def provenance(self, info: Info, item_id: strawberry.ID) -> Provenance | None:
-        canonical = _canonical(item_id)
+        canonical = lookup_id(item_id)
         found = info.context.investigation.provenance(canonical)
         if found is None:
             return None
@@ -157,13 +149,13 @@ class Query:
         limits = info.context.limits
         first = _bounded("first", 50 if first is None else first, 0, limits.max_page)
         brand_filter, visible = info.context.scope.query_brand(
-            str(brand) if brand is not None else None
+            lookup_id(brand) if brand is not None else None
         )
         if not visible:
             return _no_findings()
         query = FindingQuery(
             brand=brand_filter,
-            party=str(party) if party is not None else None,
+            party=lookup_id(party) if party is not None else None,
             kinds=frozenset(engine.FindingKind(k.value) for k in kinds)
             if kinds is not None
             else None,
@@ -198,7 +190,7 @@ class Query:
     ) -> list[DistributorCluster]:
         min_size = _bounded("minSize", 2 if min_size is None else min_size, 1, 10**6)
         brand_filter, visible = info.context.scope.query_brand(
-            str(brand) if brand is not None else None
+            lookup_id(brand) if brand is not None else None
         )
         if not visible:
             return []
@@ -221,10 +213,10 @@ class Query:
         depth = _bounded("depth", 1 if depth is None else depth, 0, limits.max_depth)
         limit = _bounded("limit", 200 if limit is None else limit, 1, limits.max_limit)
         store = info.context.investigation.store
-        for key in _key_of(str(id)):
-            found = store.neighborhood(key, depth, limit)
-            if found.nodes:
-                break
+        key = find_node(store, id)
+        if key is None:
+            return Subgraph(nodes=[], edges=[], truncated=False)
+        found = store.neighborhood(key, depth, limit)
         nodes, kept = info.context.scope.subgraph(
             key,
             [n for n in store.nodes_by_key(found.nodes) if n is not None],
@@ -274,7 +266,7 @@ class Query:
         wanted = text.strip()
         if not wanted:
             raise InvalidArgument("text", "must not be empty")
-        found = info.context.scope.search(_canonical(wanted), first)
+        found = info.context.scope.search(lookup_id(wanted), first)
         return [GraphNode(node=n) for n in found]
 
     @strawberry.field(
@@ -292,16 +284,6 @@ def _no_findings() -> FindingConnection:
         page_info=PageInfo(has_next_page=False, end_cursor=None),
         count=lambda: 0,
     )
-
-
-def _canonical(id_: str) -> str:
-    """GS1 spellings of an id in canonical form; other ids as given."""
-    from graphsvc.ids import canonical_id
-
-    try:
-        return canonical_id(str(id_))
-    except GraphsvcError:
-        return str(id_)
 
 
 def _should_mask(error: GraphQLError) -> bool:

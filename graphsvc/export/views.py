@@ -17,8 +17,8 @@ import networkx as nx
 from graphsvc.api.context import Limits
 from graphsvc.engine import DistributorCluster
 from graphsvc.engine.findings import CustodyHop, Finding
-from graphsvc.errors import GraphsvcError, InvalidArgument, NotFound
-from graphsvc.ids import canonical_id
+from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.ids import lookup_id
 from graphsvc.investigation import Investigation
 from graphsvc.model import NODE_TYPES
 from graphsvc.security.scope import BrandScope
@@ -66,10 +66,10 @@ def build_view(
     if view == "neighborhood":
         return neighborhood_graph(investigation.store, id_, depth, limit, scope)
     if view == "provenance":
-        if not scope.visible_items([_canonical(id_)]):
+        if not scope.visible_items([lookup_id(id_)]):
             raise NotFound(f"no item has the id {id_!r}")
         return provenance_graph(investigation, id_, limit)
-    brand, visible = scope.query_brand(brand)
+    brand, visible = scope.query_brand(lookup_id(brand) if brand else brand)
     if not visible:
         raise NotFound(f"no distributor cluster of brand {brand!r} has the id {id_!r}")
     return cluster_graph(investigation, id_, limit, brand)
@@ -83,12 +83,10 @@ def neighborhood_graph(
     With a brand `scope`, only what the scope can reach through visible nodes.
     """
     scope = scope or BrandScope(None, store)
-    for key in node_keys(id_):
-        found = store.neighborhood(key, depth, limit)
-        if found.nodes:
-            break
-    else:
+    key = find_node(store, id_)
+    if key is None:
         raise NotFound(f"no node has the id {id_!r}")
+    found = store.neighborhood(key, depth, limit)
     nodes, edges = scope.subgraph(
         key, [n for n in store.nodes_by_key(found.nodes) if n is not None], found.edges
     )
@@ -110,7 +108,7 @@ def provenance_graph(investigation: Investigation, item_id: str, limit: int) -> 
     the shipment through which the item arrived), each finding to the item
     (`CONCERNS`).
     """
-    canonical = _canonical(item_id)
+    canonical = lookup_id(item_id)
     found = investigation.provenance(canonical)
     item = investigation.store.node("Item", canonical)
     if found is None or item is None:
@@ -194,11 +192,20 @@ def cluster_graph(
 
 
 def node_keys(id_: str) -> list[NodeKey]:
-    """Candidate keys for an id: `Label:id`, or the id under every label in turn."""
+    """Candidate keys for a node id a person gave: `Label:id`, or the id under every
+    label in turn. GS1 keys may be given in any spelling."""
     label, sep, rest = id_.partition(":")
     if sep and label in _LABELS:
-        return [(label, rest)]
-    return [(label_, id_) for label_ in _LABELS]
+        return [(label, lookup_id(rest))]
+    whole = lookup_id(id_)
+    return [(label_, whole) for label_ in _LABELS]
+
+
+def find_node(store: Store, id_: str) -> NodeKey | None:
+    """The key of the node a person means by `id_` (see `node_keys`), if any."""
+    keys = node_keys(id_)
+    found = store.nodes_by_key(keys)
+    return next((k for k, n in zip(keys, found, strict=True) if n is not None), None)
 
 
 def node_id(key: NodeKey) -> str:
@@ -307,13 +314,6 @@ def _cluster(
             return cluster
     scope = f" of brand {brand!r}" if brand is not None else ""
     raise NotFound(f"no distributor cluster{scope} has the id {cluster_id!r}")
-
-
-def _canonical(id_: str) -> str:
-    try:
-        return canonical_id(id_)
-    except GraphsvcError:
-        return id_
 
 
 def _bounded(argument: str, value: int, low: int, high: int) -> None:
