@@ -575,6 +575,25 @@ def test_a_neighborhood_takes_every_spelling_of_a_gs1_key(
     assert neighbours(any_store, id_) == [f"Item:{LINK}", "Product:P1"]
 
 
+def test_a_node_whose_id_looks_like_label_and_id_is_found_by_it(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load_all(any_store, tmp_path, *SPELLINGS)
+
+    assert neighbours(any_store, "Party:PA-COLON") == [
+        "Party:Party:PA-COLON",
+        "Site:S-COLON",
+    ]
+    assert neighbours(any_store, "Party:Party:PA-COLON") == [
+        "Party:Party:PA-COLON",
+        "Site:S-COLON",
+    ]
+    # The node of the label named comes first; the site keyed `Party:PA-1` is
+    # reached as `Site:Party:PA-1`.
+    assert neighbours(any_store, "Party:PA-1") == ["Party:PA-1"]
+    assert neighbours(any_store, "Site:Party:PA-1") == ["Party:FAB", "Site:Party:PA-1"]
+
+
 def test_lookups_by_id_take_every_spelling_of_a_gs1_key(
     any_store: Store, tmp_path: Path
 ) -> None:

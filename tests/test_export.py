@@ -338,6 +338,7 @@ def test_caps_and_unknown_ids_are_refused(investigation: Investigation) -> None:
     [
         "urn:epc:id:sgtin:9521006.006001.100001",
         "http://example.com/01/09521006060016/21/100001",
+        "Party:PA-COLON",
     ],
 )
 def test_a_neighbourhood_is_found_by_any_id_a_person_gives(

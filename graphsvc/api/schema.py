@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Final
+from typing import Annotated, Final
 
 import strawberry
 from graphql import GraphQLError
@@ -51,6 +51,13 @@ from graphsvc.store.base import FindingQuery, NodeKey
 log = logging.getLogger(__name__)
 
 SEARCH_MAX: Final = 100
+_NODE_ID: Final = (
+    "A `GraphNode.id` (`Label:id`) or a bare id. `Label:id` names the node of that"
+    " label when there is one; otherwise the whole text is looked up as a bare id"
+    " under each label in turn, so a party whose own id is `Party:PA-1` is found by"
+    " it unless a party `PA-1` exists (`Party:Party:PA-1` then names it). GS1 keys"
+    " may be EPC URNs or Digital Links on any host."
+)
 
 
 def _bounded(argument: str, value: int, low: int, high: int) -> int:
@@ -199,13 +206,12 @@ class Query:
 
     @strawberry.field(
         description="The nodes and relationships within `depth` (at most 3) of a node,"
-        " at most `limit` nodes (at most 2000). `id` is `Label:id`, or a bare id that"
-        " is looked up under each label in turn."
+        " at most `limit` nodes (at most 2000)."
     )
     def neighborhood(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: Annotated[strawberry.ID, strawberry.argument(description=_NODE_ID)],
         depth: int | None = 1,
         limit: int | None = 200,
     ) -> Subgraph:

@@ -192,13 +192,22 @@ def cluster_graph(
 
 
 def node_keys(id_: str) -> list[NodeKey]:
-    """Candidate keys for a node id a person gave: `Label:id`, or the id under every
-    label in turn. GS1 keys may be given in any spelling."""
+    """Candidate keys for a node id a person gave, in the order to try them.
+
+    `Label:id` names the node of that label first; the whole text is then tried as
+    a bare id under every label in turn, so that a node whose own id looks like
+    `Label:id` is found as well. GS1 keys may be given in any spelling.
+
+    >>> node_keys("Party:PA-1")[:2]
+    [('Party', 'PA-1'), ('Brand', 'Party:PA-1')]
+    """
+    keys: list[NodeKey] = []
     label, sep, rest = id_.partition(":")
     if sep and label in _LABELS:
-        return [(label, lookup_id(rest))]
+        keys.append((label, lookup_id(rest)))
     whole = lookup_id(id_)
-    return [(label_, whole) for label_ in _LABELS]
+    keys += [(label_, whole) for label_ in _LABELS]
+    return keys
 
 
 def find_node(store: Store, id_: str) -> NodeKey | None:
