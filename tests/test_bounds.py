@@ -115,6 +115,40 @@ def test_a_document_seen_before_is_refused_again(data: Path) -> None:
     assert harmless == []
 
 
+TOO_COMPLEX = (
+    "Validation aborted: the document is too complex to check in full (too many"
+    " fields of one name, or fragments spread too often); send a smaller document."
+)
+UNKNOWN = "Cannot query field 'nope' on type 'Item'."
+
+
+@pytest.mark.parametrize(
+    ("fields", "messages"),
+    [
+        # Valid, but more than graphql-core will compare for merging.
+        ("id " * 800, [TOO_COMPLEX]),
+        ("nope " + "id " * 800, [UNKNOWN, TOO_COMPLEX]),
+        (
+            "nope " * 800,
+            [
+                *[UNKNOWN] * 100,
+                "Too many validation errors, error limit reached. Validation aborted.",
+                TOO_COMPLEX,
+            ],
+        ),
+    ],
+)
+def test_a_document_too_complex_to_validate_says_so_after_its_first_errors(
+    data: Path, fields: str, messages: list[str]
+) -> None:
+    query = '{ item(id: "I1") { ' + fields + "} }"
+
+    with client(data) as app:
+        answers = [errors_of(app, query) for _ in range(2)]
+
+    assert answers == [messages, messages]
+
+
 def cost_of(query: str) -> int:
     """`query_cost` of `query`'s one operation, with the default bounds on sizes."""
     from graphql import OperationDefinitionNode, parse

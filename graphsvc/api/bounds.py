@@ -26,10 +26,10 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 
 from graphsvc.api.context import Limits
+from graphsvc.api.validation import Validation
 from graphsvc.errors import LimitExceeded
 
 SIZE_ARGUMENTS: Final = ("first", "limit")
@@ -172,6 +172,6 @@ def bound_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        lambda: Validation(maxsize=CACHED_DOCUMENTS),
         lambda: Deadline(limits.timeout_seconds),
     ]
