@@ -3,6 +3,11 @@
 Both stores gather candidates their own way and rank them here, so they answer the
 same. Ids are matched from their start and with their case (the stores' indexes
 serve that); names anywhere and ignoring case.
+
+Ids keep their case because a start is read as a range of the id index: SQLite's
+primary key and Neo4j's node key, both in code point order. Ignoring case would need
+a second, lower-cased id written and indexed by both stores, or a scan of every item
+on each search.
 """
 
 from __future__ import annotations
