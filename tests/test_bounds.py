@@ -170,6 +170,15 @@ def test_the_cost_counts_fields_per_parent_result() -> None:
     assert cost == 31 + 51 + 4001 + 501
 
 
+def test_a_shipment_s_items_in_a_variable_count_at_their_own_cap() -> None:
+    cost = cost_of(
+        "{ shipment(id: $s) { items(first: $n) { id } itemIds(first: $n) } }"
+    )
+
+    # shipment: 1; items: 1 + 1,000 (id); itemIds: 1, a list of scalars.
+    assert cost == 1 + 1001 + 1
+
+
 def test_a_negative_size_does_not_cancel_the_cost_of_its_siblings() -> None:
     cost = cost_of(
         "{ a: findings(first: 10) { edges { node { id } } }"

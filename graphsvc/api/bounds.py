@@ -43,6 +43,9 @@ DEFAULT_SIZES: Final = {
 }
 """What a list field returns when its size argument is left out."""
 
+FIELD_CAPS: Final = {"items": 1_000, "itemIds": 1_000}
+"""Fields whose size argument has a cap of its own rather than the page size."""
+
 CACHED_DOCUMENTS: Final = 256
 """Query texts whose parse and validation are kept, most recently used."""
 
@@ -57,9 +60,10 @@ def query_cost(
     """Fields the query may resolve: each field counts once per parent result.
 
     A size given as a variable counts as the most its argument allows
-    (`worst_sizes`, by argument name), since validation does not see variable
-    values. A fragment spread inside itself (`spread` holds those being
-    expanded) counts nothing more: GraphQL's own rules refuse such a cycle.
+    (`FIELD_CAPS` by field name, else `worst_sizes` by argument name), since
+    validation does not see variable values. A fragment spread inside itself
+    (`spread` holds those being expanded) counts nothing more: GraphQL's own rules
+    refuse such a cycle.
     """
     cost = 0
     for node in selection.selections:
@@ -94,7 +98,7 @@ def _size(field: FieldNode, worst_sizes: Mapping[str, int]) -> int:
         if name in SIZE_ARGUMENTS:
             value = argument.value
             if not isinstance(value, IntValueNode):
-                return worst_sizes[name]
+                return FIELD_CAPS.get(field.name.value, worst_sizes[name])
             # A negative size is refused when its field resolves, but that can come
             # after its siblings ran: counted as is, it would cancel their cost.
             return max(0, int(value.value))

@@ -17,12 +17,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graphsvc import engine
+from graphsvc.api.bounds import FIELD_CAPS
 from graphsvc.api.context import Info
 from graphsvc.errors import InvalidArgument
 from graphsvc.store.base import Node, NodeKey
 from graphsvc.store.containment import delivery_retracted
 
-CARRIED_MAX: Final = 1_000
+CARRIED_MAX: Final = FIELD_CAPS["itemIds"]
 """The most item ids of one shipment that a request may ask for."""
 
 
