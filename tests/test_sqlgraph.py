@@ -6,8 +6,11 @@ import random
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
+from graphsvc.store import sqlgraph
 from graphsvc.store.codec import Properties
-from graphsvc.store.sqlgraph import SCANNED_ITEMS, SqlGraph, _dumps, in_order
+from graphsvc.store.sqlgraph import SCANNED_ITEMS, SqlGraph, _dumps, _loads, in_order
 
 
 def test_in_order_sorts_as_sorted_does() -> None:
@@ -40,6 +43,29 @@ def test_node_rows_hold_no_more_memory_than_their_json() -> None:
 
     assert rows[0] == b'{"item":"IT-1","site":"SI-1","step":"stored"}'
     assert held < 100 * 200
+
+
+def test_only_a_node_holding_a_float_is_scanned_for_long_integers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scanned: list[bytes] = []
+    digits = sqlgraph._LONG_DIGITS
+
+    class Spy:
+        def search(self, raw: bytes) -> object:
+            scanned.append(raw)
+            return digits.search(raw)
+
+    monkeypatch.setattr(sqlgraph, "_LONG_DIGITS", Spy())
+    plain = b'{"item":"https://id.gs1.org/00/006141410000000000005","n":[1,{"m":2}]}'
+    floats = b'{"serial":12345678901234567890123,"ratio":0.5}'
+
+    assert _loads(plain) == {
+        "item": "https://id.gs1.org/00/006141410000000000005",
+        "n": [1, {"m": 2}],
+    }
+    assert _loads(floats) == {"serial": 12345678901234567890123, "ratio": 0.5}
+    assert scanned == [floats]
 
 
 def test_scanned_items_seeks_the_targets_scans_before_their_items(

@@ -86,20 +86,26 @@ def _loads(raw: bytes) -> Properties:
     props: Properties = orjson.loads(raw)
     # orjson reads an integer beyond 64 bits, which `_dumps` wrote exact, as a float.
     # Such an integer takes 19 digits or more, and a float is rare outside a site's
-    # coordinates, so the slower exact parser seldom runs.
-    if _LONG_DIGITS.search(raw) is not None and _has_float(props):
+    # coordinates, so the slower exact parser seldom runs. The float comes first:
+    # scanning the text for digits costs several times the parse itself, on ids
+    # and hashes full of them.
+    if _has_float(props) and _LONG_DIGITS.search(raw) is not None:
         exact: Properties = json.loads(raw)
         return exact
     return props
 
 
-def _has_float(value: object) -> bool:
-    """Whether a parsed JSON value holds a float anywhere."""
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
-        return any(_has_float(v) for v in value)
-    return isinstance(value, float)
+def _has_float(value: dict[str, object] | list[object]) -> bool:
+    """Whether a parsed JSON object or array holds a float anywhere."""
+    for item in value.values() if isinstance(value, dict) else value:
+        kind = type(item)
+        if kind is str:
+            continue
+        if kind is float:
+            return True
+        if isinstance(item, (dict, list)) and _has_float(item):
+            return True
+    return False
 
 
 def chunked(values: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
