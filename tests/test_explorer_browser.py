@@ -455,3 +455,50 @@ def test_a_key_of_another_brand_finds_nothing_of_the_planted_item(
         "#results li", "items => items.map(li => li.textContent)"
     )
     assert results == ["Nothing found"]
+
+
+LATE_NEIGHBOURS = """() => {
+  const fetchNow = window.fetch;
+  window.fetch = async (url, options) => {
+    if (options && String(options.body).includes("neighborhood")) {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+    }
+    return fetchNow(url, options);
+  };
+}"""
+"""Makes the page's neighbourhood requests answer late, as on a slow network."""
+
+
+def test_a_view_left_before_it_loaded_does_not_draw_over_the_next(
+    page: Page, demo: tuple[Server, Any]
+) -> None:
+    page.goto(f"/explore/?view=provenance&id={ITEM}")
+    settled(page, "provenance")
+    page.evaluate(LATE_NEIGHBOURS)
+
+    page.click('#hops li.hop[data-party="PA-PL-FENINA"] a')
+    page.go_back()
+    settled(page, "provenance")
+
+    drawn = page.evaluate("window.explorer.cy.nodes().map(n => n.id())")
+    assert drawn == [f"hop-{n}" for n in range(1, 7)]
+    assert page.text_content("#side h2") == f"Provenance of {ITEM}"
+    assert page.url == f"{demo[0].url}/explore/?view=provenance&id={ITEM}"
+
+
+def test_an_expansion_answered_after_leaving_keeps_the_next_views_link(
+    page: Page, demo: tuple[Server, Any]
+) -> None:
+    page.goto(f"/explore/?view=provenance&id={ITEM}")
+    settled(page, "provenance")
+    page.click('#hops li.hop[data-party="PA-PL-FENINA"] a')
+    settled(page, "node")
+    page.evaluate(LATE_NEIGHBOURS)
+
+    click_node(page, "Shipment:SH-00000145")
+    page.go_back()
+    settled(page, "provenance")
+
+    drawn = page.evaluate("window.explorer.cy.nodes().map(n => n.id())")
+    assert drawn == [f"hop-{n}" for n in range(1, 7)]
+    assert page.url == f"{demo[0].url}/explore/?view=provenance&id={ITEM}"

@@ -22,6 +22,11 @@ const VIEWS = {
 const $ = (id) => document.getElementById(id);
 const cy = createGraph($("graph"));
 let busy = 0;
+/** How many views were opened; a view's work checks it to know it is still shown. */
+let opened = 0;
+
+/** The view a request was made for is no longer on screen; its answer is dropped. */
+class Superseded extends Error {}
 
 const ctx = {
   cy,
@@ -46,14 +51,38 @@ const ctx = {
   },
   async expandMore(more) {
     const node = cy.getElementById(more.data("of"));
+    const view = forThisView();
     await guard(async () => {
-      await expand(ctx, node.id(), nextLimit(node));
+      await expand(view, node.id(), nextLimit(node));
       relayout(cy);
       describe(ctx, node);
     });
   },
   guard,
 };
+
+/**
+ * The context for work done for the view now on screen. Its `query` fails with
+ * `Superseded` once another view opens, so a late answer never draws over it.
+ */
+function forThisView() {
+  const at = opened;
+  const stillShown = () => {
+    if (at !== opened) throw new Superseded();
+  };
+  return {
+    ...ctx,
+    async query(query, variables) {
+      stillShown();
+      try {
+        return await graphql(query, variables);
+      } finally {
+        // A failure of a view left meanwhile is of no interest either.
+        stillShown();
+      }
+    },
+  };
+}
 
 /**
  * Runs `work`, marking the page busy meanwhile and showing any error; a refused
@@ -66,7 +95,9 @@ async function guard(work) {
   try {
     await work();
   } catch (error) {
-    if (error instanceof KeyRefused) {
+    if (error instanceof Superseded) {
+      // The view now on screen shows its own state and errors.
+    } else if (error instanceof KeyRefused) {
       // What a refused key was shown before must not stay on screen either.
       cy.elements().remove();
       fill(ctx.panel);
@@ -84,16 +115,18 @@ async function guard(work) {
 }
 
 async function route() {
+  opened += 1;
   const state = readState();
-  const view = VIEWS[state.view] ? state.view : null;
-  document.body.dataset.view = view || "home";
+  const name = VIEWS[state.view] ? state.view : null;
+  document.body.dataset.view = name || "home";
   $("permalink").href = window.location.href;
-  await guard(async () => (view ? VIEWS[view](ctx, state) : home()));
+  const view = forThisView();
+  await guard(async () => (name ? VIEWS[name](view, state) : home(view)));
 }
 
-async function home() {
+async function home(view) {
   // The home page shows no data, so ask now whether the service wants a key.
-  await graphql(PING);
+  await view.query(PING);
   ctx.mode("list");
   cy.elements().remove();
   fill(
@@ -123,8 +156,9 @@ cy.on("tap", "node", (event) => {
   }
   describe(ctx, node);
   if (node.hasClass("expanded")) return;
+  const view = forThisView();
   guard(async () => {
-    await expand(ctx, node.id(), 26);
+    await expand(view, node.id(), 26);
     relayout(cy);
     const expanded = [...(state.expand || []), node.id()];
     writeState({ ...state, expand: expanded }, { replace: true });

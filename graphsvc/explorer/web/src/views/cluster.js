@@ -1,20 +1,20 @@
 // Distributor clusters: the list, and one cluster drawn with its members, the links
 // that join them, and the parties goods enter and leave by.
 
-import { CLUSTERS, graphql } from "../api.js";
+import { CLUSTERS } from "../api.js";
 import { fitReadably } from "../graph.js";
 import { el, exportLinks, fill } from "../ui.js";
 
 const SHIPMENT = "shipment";
 
-async function clusters(brand) {
-  const data = await graphql(CLUSTERS, { brand: brand || null });
+async function clusters(ctx, brand) {
+  const data = await ctx.query(CLUSTERS, { brand: brand || null });
   return data.distributorClusters;
 }
 
 export async function showClusters(ctx, state) {
   ctx.mode("list");
-  const found = await clusters(state.brand);
+  const found = await clusters(ctx, state.brand);
   const rows = found.map((cluster) =>
     el(
       "tr",
@@ -38,7 +38,7 @@ export async function showClusters(ctx, state) {
 export async function showCluster(ctx, state) {
   const { cy } = ctx;
   ctx.mode("graph");
-  const cluster = (await clusters(state.brand)).find((c) => c.id === state.id);
+  const cluster = (await clusters(ctx, state.brand)).find((c) => c.id === state.id);
   if (!cluster) {
     throw new Error(`no cluster has the id ${state.id}`);
   }

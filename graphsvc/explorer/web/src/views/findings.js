@@ -1,6 +1,6 @@
 // A brand's findings, filtered by kind, a page at a time.
 
-import { FINDING_KINDS, FINDINGS, graphql } from "../api.js";
+import { FINDING_KINDS, FINDINGS } from "../api.js";
 import { el, fill, when } from "../ui.js";
 
 export async function showFindings(ctx, state) {
@@ -45,7 +45,7 @@ export async function showFindings(ctx, state) {
   fill(ctx.panel, el("h2", {}, "Findings"), el("p", {}, "Pick an item to see its custody chain."));
 
   async function load() {
-    const data = await graphql(FINDINGS, { brand, kinds, after });
+    const data = await ctx.query(FINDINGS, { brand, kinds, after });
     const page = data.findings;
     pages.push(page);
     summary.textContent = `${page.totalCount} finding${page.totalCount === 1 ? "" : "s"}`;

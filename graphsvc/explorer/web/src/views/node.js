@@ -1,6 +1,6 @@
 // A node and its neighbours, expanded on click, with the fan-out capped.
 
-import { graphql, NEIGHBORHOOD } from "../api.js";
+import { NEIGHBORHOOD } from "../api.js";
 import { LABEL_COLOURS, relayout } from "../graph.js";
 import { el, exportLinks, fill, propertyTable } from "../ui.js";
 
@@ -29,7 +29,7 @@ export async function showNode(ctx, state) {
 /** Adds the neighbours of node `id` (at most `limit` nodes with it). */
 export async function expand(ctx, id, limit, { start = false } = {}) {
   const { cy } = ctx;
-  const data = await graphql(NEIGHBORHOOD, { id, limit });
+  const data = await ctx.query(NEIGHBORHOOD, { id, limit });
   const found = data.neighborhood;
   if (!found.nodes.length) {
     throw new Error(`nothing has the id ${id}`);

@@ -1,7 +1,7 @@
 // An item's custody chain in time order, each hop coloured by its judgement, and
 // the item's findings beside it.
 
-import { graphql, PROVENANCE } from "../api.js";
+import { PROVENANCE } from "../api.js";
 import { fitReadably, JUDGEMENT_COLOURS } from "../graph.js";
 import { el, exportLinks, fill, when } from "../ui.js";
 
@@ -16,7 +16,7 @@ export function judgement(authorized) {
 export async function showProvenance(ctx, state) {
   const { cy } = ctx;
   ctx.mode("graph");
-  const data = await graphql(PROVENANCE, { id: state.id });
+  const data = await ctx.query(PROVENANCE, { id: state.id });
   const found = data.provenance;
   if (!found) {
     throw new Error(`no item has the id ${state.id}`);
