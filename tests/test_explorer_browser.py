@@ -502,3 +502,24 @@ def test_an_expansion_answered_after_leaving_keeps_the_next_views_link(
     drawn = page.evaluate("window.explorer.cy.nodes().map(n => n.id())")
     assert drawn == [f"hop-{n}" for n in range(1, 7)]
     assert page.url == f"{demo[0].url}/explore/?view=provenance&id={ITEM}"
+
+
+def test_a_view_that_fails_leaves_nothing_of_the_previous_one(page: Page) -> None:
+    page.goto(f"/explore/?view=node&id=Item:{ITEM}")
+    settled(page, "node")
+    page.route(
+        "**/graphql",
+        lambda route: (
+            route.fulfill(status=502, body="")
+            if "provenance" in (route.request.post_data or "")
+            else route.continue_()
+        ),
+    )
+
+    page.click("#open-provenance")
+    page.wait_for_selector("#error:not([hidden])", timeout=WAIT_MS)
+    settled(page, "provenance")
+
+    assert page.text_content("#error") == "the service answered 502"
+    assert page.evaluate("window.explorer.cy.elements().length") == 0
+    assert page.text_content("#panel") == ""

@@ -120,6 +120,10 @@ async function route() {
   const name = VIEWS[state.view] ? state.view : null;
   document.body.dataset.view = name || "home";
   $("permalink").href = window.location.href;
+  // Nothing of the previous view stays, even when this one fails to load.
+  cy.elements().remove();
+  fill(ctx.panel);
+  fill(ctx.listing);
   const view = forThisView();
   await guard(async () => (name ? VIEWS[name](view, state) : home(view)));
 }
@@ -128,7 +132,6 @@ async function home(view) {
   // The home page shows no data, so ask now whether the service wants a key.
   await view.query(PING);
   ctx.mode("list");
-  cy.elements().remove();
   fill(
     ctx.listing,
     el("h2", {}, "Where did it leak?"),
