@@ -523,3 +523,19 @@ def test_a_view_that_fails_leaves_nothing_of_the_previous_one(page: Page) -> Non
     assert page.text_content("#error") == "the service answered 502"
     assert page.evaluate("window.explorer.cy.elements().length") == 0
     assert page.text_content("#panel") == ""
+
+
+def test_forgetting_the_key_takes_its_search_results_away(keyed_page: Page) -> None:
+    keyed_page.goto("/explore/")
+    key_form_shown(keyed_page)
+    enter_key(keyed_page, KEYS["reader"])
+    settled(keyed_page, "home")
+    keyed_page.fill("#search", "PA-PL-FENINA")
+    keyed_page.wait_for_selector("#results li.result", timeout=WAIT_MS)
+    settled(keyed_page, "home")
+
+    keyed_page.click("#forget-key")
+    key_form_shown(keyed_page)
+
+    assert keyed_page.is_visible("#results") is False
+    assert keyed_page.inner_html("#results") == ""

@@ -102,6 +102,8 @@ async function guard(work) {
       cy.elements().remove();
       fill(ctx.panel);
       fill(ctx.listing);
+      fill($("results"));
+      $("results").hidden = true;
       ctx.mode("list");
       askForKey(error);
     } else {
