@@ -539,3 +539,23 @@ def test_forgetting_the_key_takes_its_search_results_away(keyed_page: Page) -> N
 
     assert keyed_page.is_visible("#results") is False
     assert keyed_page.inner_html("#results") == ""
+
+
+def test_on_a_phone_the_page_fits_its_width(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/explore/?view=node&id=Party:PA-PL-FENINA")
+    settled(page, "node")
+    shot(page, "9-phone")
+
+    widths = page.evaluate(
+        """() => [document.documentElement.scrollWidth,
+          ...['graph', 'search', 'side'].map(
+            (id) => document.getElementById(id).getBoundingClientRect().width)]"""
+    )
+    graph = page.evaluate(
+        "document.getElementById('graph').getBoundingClientRect().bottom"
+    )
+    side = page.evaluate("document.getElementById('side').getBoundingClientRect().top")
+
+    assert widths == [390, 390, 358, 390]
+    assert graph < side
