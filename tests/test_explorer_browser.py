@@ -559,3 +559,20 @@ def test_on_a_phone_the_page_fits_its_width(page: Page) -> None:
 
     assert widths == [390, 390, 358, 390]
     assert graph < side
+
+
+def test_links_to_other_views_hold_their_address_for_a_new_tab(page: Page) -> None:
+    page.goto("/explore/?view=findings&brand=BR-OMBRELIS&kinds=REENTRY")
+    settled(page, "findings")
+    item = page.get_attribute("table.findings tr.finding a", "href")
+
+    with page.context.expect_page(timeout=WAIT_MS) as opened_tab:
+        page.click("table.findings tr.finding a", modifiers=["Control"])
+    tab = opened_tab.value
+    settled(tab, "provenance")
+    party = tab.get_attribute('#hops li.hop[data-party="PA-PL-FENINA"] a', "href")
+    tab.close()
+
+    assert item == f"/explore/?view=provenance&id={ITEM}"
+    assert party == "/explore/?view=node&id=Party%3APA-PL-FENINA"
+    assert page.evaluate("document.body.dataset.view") == "findings"

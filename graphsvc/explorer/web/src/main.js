@@ -5,7 +5,7 @@ import { KeyRefused } from "./auth.js";
 import { createGraph, JUDGEMENT_COLOURS, LABEL_COLOURS, relayout, ROLE_COLOURS } from "./graph.js";
 import { askForKey, setUpKeyForm } from "./keyform.js";
 import { readState, writeState } from "./state.js";
-import { el, fill } from "./ui.js";
+import { el, fill, viewLink } from "./ui.js";
 import { showCluster, showClusters } from "./views/cluster.js";
 import { showFindings } from "./views/findings.js";
 import { describe, expand, nextLimit, showNode } from "./views/node.js";
@@ -174,7 +174,7 @@ cy.on("tap", "node", (event) => {
 
 function describeParty(node) {
   const role = node.data("role");
-  const note = el("p", { id: "selected-party" }, `${node.data("caption")} (${node.data("key")}) is ${role === "member" ? "a member" : `an ${role}`}. `, el("a", { href: "#", onclick: (e) => { e.preventDefault(); ctx.go({ view: "node", id: node.id() }); } }, "Show its neighbours"));
+  const note = el("p", { id: "selected-party" }, `${node.data("caption")} (${node.data("key")}) is ${role === "member" ? "a member" : `an ${role}`}. `, viewLink(ctx, { view: "node", id: node.id() }, "Show its neighbours"));
   const old = $("selected-party");
   if (old) old.remove();
   ctx.panel.prepend(note);

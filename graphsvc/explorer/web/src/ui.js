@@ -1,6 +1,7 @@
 // Small DOM helpers shared by the views.
 
 import { download } from "./api.js";
+import { urlOf } from "./state.js";
 
 /** An element with attributes (`class`, `data-*`, `on*` handlers) and children. */
 export function el(tag, attrs = {}, ...children) {
@@ -20,6 +21,19 @@ export function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+/**
+ * A link to another view. It holds the view's address, so that it opens in a new
+ * tab or is copied like any link; a plain click opens the view in place.
+ */
+export function viewLink(ctx, state, ...children) {
+  const inPlace = (event) => {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    ctx.go(state);
+  };
+  return el("a", { href: urlOf(state), onclick: inPlace }, ...children);
 }
 
 /** Replaces the children of `parent`. */

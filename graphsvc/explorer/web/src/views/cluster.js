@@ -3,7 +3,7 @@
 
 import { CLUSTERS } from "../api.js";
 import { fitReadably } from "../graph.js";
-import { el, exportLinks, fill } from "../ui.js";
+import { el, exportLinks, fill, viewLink } from "../ui.js";
 
 const SHIPMENT = "shipment";
 
@@ -19,7 +19,7 @@ export async function showClusters(ctx, state) {
     el(
       "tr",
       { class: "cluster", "data-id": cluster.id },
-      el("td", {}, el("a", { href: "#", onclick: (event) => { event.preventDefault(); ctx.go({ view: "cluster", id: cluster.id, brand: state.brand }); } }, cluster.id)),
+      el("td", {}, viewLink(ctx, { view: "cluster", id: cluster.id, brand: state.brand }, cluster.id)),
       el("td", {}, String(cluster.members.length)),
       el("td", {}, String(cluster.itemCount)),
       el("td", {}, cluster.members.map((m) => m.name || m.id).join(", ")),
@@ -85,7 +85,7 @@ export async function showCluster(ctx, state) {
   fitReadably(cy);
   ctx.count();
 
-  const party = (p) => el("li", {}, el("a", { href: "#", onclick: (event) => { event.preventDefault(); ctx.go({ view: "node", id: `Party:${p.id}` }); } }, p.name || p.id), p.country ? ` (${p.country})` : "");
+  const party = (p) => el("li", {}, viewLink(ctx, { view: "node", id: `Party:${p.id}` }, p.name || p.id), p.country ? ` (${p.country})` : "");
   fill(
     ctx.panel,
     el("h2", {}, "Cluster ", cluster.id),

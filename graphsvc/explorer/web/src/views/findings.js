@@ -1,7 +1,7 @@
 // A brand's findings, filtered by kind, a page at a time.
 
 import { FINDING_KINDS, FINDINGS } from "../api.js";
-import { el, fill, when } from "../ui.js";
+import { el, fill, viewLink, when } from "../ui.js";
 
 export async function showFindings(ctx, state) {
   ctx.mode("list");
@@ -56,7 +56,7 @@ export async function showFindings(ctx, state) {
           { class: "finding", "data-kind": node.kind },
           el("td", {}, node.kind),
           el("td", {}, when(node.at)),
-          el("td", {}, node.item ? el("a", { href: "#", onclick: (event) => { event.preventDefault(); ctx.go({ view: "provenance", id: node.item.id }); } }, node.item.id) : ""),
+          el("td", {}, node.item ? viewLink(ctx, { view: "provenance", id: node.item.id }, node.item.id) : ""),
           el("td", {}, node.party ? node.party.name || node.party.id : ""),
           el("td", { class: "explanation" }, node.explanation),
         ),

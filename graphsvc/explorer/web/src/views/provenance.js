@@ -3,7 +3,7 @@
 
 import { PROVENANCE } from "../api.js";
 import { fitReadably, JUDGEMENT_COLOURS } from "../graph.js";
-import { el, exportLinks, fill, when } from "../ui.js";
+import { el, exportLinks, fill, viewLink, when } from "../ui.js";
 
 const PER_ROW = 6;
 
@@ -90,7 +90,7 @@ function hopItem(ctx, hop, order) {
     { class: "hop", "data-judgement": verdict, "data-party": party ? party.id : "" },
     el("span", { class: "swatch", title: verdict, style: { backgroundColor: JUDGEMENT_COLOURS[verdict] } }),
     party
-      ? el("a", { href: "#", onclick: (event) => { event.preventDefault(); ctx.go({ view: "node", id: `Party:${party.id}` }); } }, party.name || party.id)
+      ? viewLink(ctx, { view: "node", id: `Party:${party.id}` }, party.name || party.id)
       : "unknown holder",
     el(
       "div",
