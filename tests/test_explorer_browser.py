@@ -41,7 +41,7 @@ ITEM = "IT-00001171"
 COLOURS = {
     "authorized": "rgb(46, 125, 50)",
     "unauthorized": "rgb(198, 40, 40)",
-    "not judged": "rgb(158, 158, 158)",
+    "not judged": "rgb(117, 117, 117)",
 }
 
 
@@ -576,3 +576,16 @@ def test_links_to_other_views_hold_their_address_for_a_new_tab(page: Page) -> No
     assert item == f"/explore/?view=provenance&id={ITEM}"
     assert party == "/explore/?view=node&id=Party%3APA-PL-FENINA"
     assert page.evaluate("document.body.dataset.view") == "findings"
+
+
+def test_a_custody_chain_is_drawn_in_rows_at_a_readable_size(page: Page) -> None:
+    page.goto(f"/explore/?view=provenance&id={ITEM}")
+    settled(page, "provenance")
+
+    drawn = page.evaluate(
+        "window.explorer.cy.nodes('.hop').map(n => [n.position('x'), n.position('y')])"
+    )
+    zoom = page.evaluate("window.explorer.cy.zoom()")
+
+    assert drawn == [[0, 0], [220, 0], [440, 0], [0, 110], [220, 110], [440, 110]]
+    assert zoom == 1.2

@@ -16,7 +16,7 @@ export const LABEL_COLOURS = {
 export const JUDGEMENT_COLOURS = {
   authorized: "#2e7d32",
   unauthorized: "#c62828",
-  "not judged": "#9e9e9e",
+  "not judged": "#757575",
 };
 
 export const ROLE_COLOURS = {
@@ -132,11 +132,16 @@ export function relayout(cy, { fresh = false } = {}) {
   fitReadably(cy);
 }
 
+/** The most a fitted drawing is zoomed in: beyond it, labels only grow. */
+export const READABLE_ZOOM = 1.2;
+/** The margin a fitted drawing keeps around it, in pixels. */
+export const FIT_PADDING = 40;
+
 /** Fits the drawing in view, but never zooms past where labels stay their size. */
-export function fitReadably(cy, padding = 40) {
+export function fitReadably(cy, padding = FIT_PADDING) {
   cy.fit(undefined, padding);
-  if (cy.zoom() > 1.2) {
-    cy.zoom(1.2);
+  if (cy.zoom() > READABLE_ZOOM) {
+    cy.zoom(READABLE_ZOOM);
     cy.center();
   }
 }

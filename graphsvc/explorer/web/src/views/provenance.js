@@ -2,10 +2,37 @@
 // the item's findings beside it.
 
 import { PROVENANCE } from "../api.js";
-import { fitReadably, JUDGEMENT_COLOURS } from "../graph.js";
+import { FIT_PADDING, fitReadably, JUDGEMENT_COLOURS, READABLE_ZOOM } from "../graph.js";
 import { el, exportLinks, fill, viewLink, when } from "../ui.js";
 
-const PER_ROW = 6;
+/** Where hop boxes (150 by 54 pixels, as graph.js draws them) are put apart. */
+const STEP = { x: 220, y: 110 };
+const BOX = { width: 150, height: 54 };
+
+/**
+ * How many hops a row of the drawing holds: the count that lets it be fitted
+ * into `cy` at the largest zoom, so that the labels stay readable. Of counts as
+ * good, the one with the fewest rows.
+ */
+function hopsPerRow(cy, hops) {
+  let best = 1;
+  let bestZoom = 0;
+  for (let columns = 1; columns <= Math.max(hops, 1); columns += 1) {
+    const rows = Math.ceil(hops / columns);
+    const width = (columns - 1) * STEP.x + BOX.width;
+    const height = (rows - 1) * STEP.y + BOX.height;
+    const zoom = Math.min(
+      READABLE_ZOOM,
+      (cy.width() - 2 * FIT_PADDING) / width,
+      (cy.height() - 2 * FIT_PADDING) / height,
+    );
+    if (zoom >= bestZoom) {
+      best = columns;
+      bestZoom = zoom;
+    }
+  }
+  return best;
+}
 
 export function judgement(authorized) {
   if (authorized === true) return "authorized";
@@ -23,6 +50,7 @@ export async function showProvenance(ctx, state) {
   }
 
   cy.elements().remove();
+  const perRow = hopsPerRow(cy, found.hops.length);
   cy.batch(() => {
     found.hops.forEach((hop, index) => {
       const order = index + 1;
@@ -38,7 +66,7 @@ export async function showProvenance(ctx, state) {
           described: true,
           party: hop.party ? hop.party.id : null,
         },
-        position: { x: (index % PER_ROW) * 220, y: Math.floor(index / PER_ROW) * 110 },
+        position: { x: (index % perRow) * STEP.x, y: Math.floor(index / perRow) * STEP.y },
       });
       if (index > 0) {
         cy.add({
