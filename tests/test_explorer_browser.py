@@ -589,3 +589,18 @@ def test_a_custody_chain_is_drawn_in_rows_at_a_readable_size(page: Page) -> None
 
     assert drawn == [[0, 0], [220, 0], [440, 0], [0, 110], [220, 110], [440, 110]]
     assert zoom == 1.2
+
+
+def test_opening_the_page_asks_for_nothing_that_is_missing(page: Page) -> None:
+    missing: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            missing.append(message.text) if message.type == "error" else None
+        ),
+    )
+
+    page.goto("/explore/")
+    settled(page, "home")
+
+    assert missing == []
