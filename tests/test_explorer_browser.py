@@ -604,3 +604,12 @@ def test_opening_the_page_asks_for_nothing_that_is_missing(page: Page) -> None:
     settled(page, "home")
 
     assert missing == []
+
+
+def test_a_single_cluster_is_counted_in_the_singular(page: Page) -> None:
+    page.goto("/explore/?view=clusters&brand=BR-OMBRELIS")
+    settled(page, "clusters")
+
+    assert page.text_content("#listing p") == (
+        "1 cluster of unauthorized distributors, largest first."
+    )

@@ -29,7 +29,7 @@ export async function showClusters(ctx, state) {
   fill(
     ctx.listing,
     el("h2", {}, "Distributor clusters", state.brand ? ` of ${state.brand}` : ""),
-    el("p", {}, `${found.length} clusters of unauthorized distributors, largest first.`),
+    el("p", {}, `${found.length} cluster${found.length === 1 ? "" : "s"} of unauthorized distributors, largest first.`),
     el("table", { id: "clusters" }, el("thead", {}, el("tr", {}, ["Cluster", "Members", "Items", "Who", "Brands"].map((h) => el("th", {}, h)))), el("tbody", {}, rows)),
   );
   fill(ctx.panel, el("h2", {}, "Clusters"), el("p", {}, "Open a cluster to see its members, links, entry points and exits."));
