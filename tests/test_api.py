@@ -467,6 +467,30 @@ def test_unexpected_errors_are_masked_and_logged_with_their_traceback(
     assert "secret internals" in str(record.exc_info[1])
 
 
+@pytest.mark.parametrize(
+    ("query", "variables", "message"),
+    [
+        (
+            "query($kinds: [FindingKind!]) { findings(kinds: $kinds) { totalCount } }",
+            {"kinds": ["BOGUS"]},
+            "Variable '$kinds' has invalid value at [0]: "
+            "Value 'BOGUS' does not exist in 'FindingKind' enum.",
+        ),
+        (
+            'query($limit: Int!) { neighborhood(id: "I1", limit: $limit) {'
+            " truncated } }",
+            {"limit": "many"},
+            "Variable '$limit' has invalid value: "
+            "Int cannot represent non-integer value: 'many'",
+        ),
+    ],
+)
+def test_a_bad_variable_value_is_named_not_masked(
+    server: Server, query: str, variables: dict[str, Any], message: str
+) -> None:
+    assert errors(server.graphql(query, **variables)) == [message]
+
+
 def test_a_refused_argument_is_logged_as_a_refusal_without_traceback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

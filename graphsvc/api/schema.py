@@ -295,6 +295,10 @@ def _no_findings() -> FindingConnection:
 def _should_mask(error: GraphQLError) -> bool:
     """Hide what went wrong unless it is one of graphsvc's own, safe messages."""
     original = error.original_error
+    # graphql-core refuses a variable's value with an error that wraps its own;
+    # when nothing else is inside, the message only describes the caller's input.
+    while isinstance(original, GraphQLError):
+        original = original.original_error
     return original is not None and not isinstance(original, GraphsvcError)
 
 
