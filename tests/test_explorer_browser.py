@@ -305,6 +305,20 @@ def test_a_brands_findings_are_filtered_by_kind(page: Page) -> None:
     assert "unauthorized" in (page.text_content("#legend") or "")
 
 
+def test_applying_no_kind_at_all_asks_for_one(page: Page) -> None:
+    start = "/explore/?view=findings&brand=BR-OMBRELIS&kinds=REENTRY"
+    page.goto(start)
+    settled(page, "findings")
+
+    page.uncheck('input[name="REENTRY"]')
+    page.click("#findings-filter button[type=submit]")
+
+    assert page.is_visible("#findings-notice")
+    assert page.text_content("#findings-notice") == "Choose at least one kind."
+    assert page.url.endswith(start)
+    assert page.text_content("#findings-count") == "1 finding"
+
+
 def key_form_shown(page: Page) -> str:
     """Wait for the key form; the refusal it shows."""
     page.wait_for_selector("#key-form", state="visible", timeout=WAIT_MS)

@@ -10,6 +10,7 @@ export async function showFindings(ctx, state) {
   const pages = [];
   let after = null;
 
+  const notice = el("p", { id: "findings-notice", role: "alert", hidden: true }, "Choose at least one kind.");
   const form = el(
     "form",
     {
@@ -17,6 +18,9 @@ export async function showFindings(ctx, state) {
       onsubmit: (event) => {
         event.preventDefault();
         const chosen = FINDING_KINDS.filter((k) => form.elements[k].checked);
+        // No kind at all would read as every kind, the opposite of what was asked.
+        notice.hidden = chosen.length > 0;
+        if (!chosen.length) return;
         ctx.go({ view: "findings", brand: form.elements.brand.value.trim(), kinds: chosen.length === FINDING_KINDS.length ? [] : chosen });
       },
     },
@@ -30,6 +34,7 @@ export async function showFindings(ctx, state) {
       ),
     ),
     el("button", { type: "submit" }, "Apply"),
+    notice,
   );
   const summary = el("p", { id: "findings-count" });
   const body = el("tbody");
