@@ -555,6 +555,45 @@ def test_forgetting_the_key_takes_its_search_results_away(keyed_page: Page) -> N
     assert keyed_page.inner_html("#results") == ""
 
 
+def test_search_results_close_on_a_press_elsewhere_and_on_going_back(
+    page: Page,
+) -> None:
+    page.goto("/explore/")
+    settled(page, "home")
+    page.fill("#search", "PA-PL-FENINA")
+    page.click('#results li[data-id="Party:PA-PL-FENINA"]', timeout=WAIT_MS)
+    settled(page, "node")
+
+    page.fill("#search", "PA-PL-FEN")
+    page.wait_for_selector("#results li.result", state="visible", timeout=WAIT_MS)
+    page.click("#panel")
+    pressed = page.is_visible("#results")
+    page.fill("#search", "PA-PL-FENI")
+    page.wait_for_selector("#results li.result", state="visible", timeout=WAIT_MS)
+    page.go_back()
+    settled(page, "home")
+
+    assert pressed is False
+    assert page.is_visible("#results") is False
+
+
+def test_the_legend_button_says_whether_the_legend_is_open(page: Page) -> None:
+    page.goto("/explore/")
+    settled(page, "home")
+    shown = page.get_attribute("#legend-toggle", "aria-expanded")
+
+    page.click("#legend-toggle")
+
+    assert (shown, page.get_attribute("#legend-toggle", "aria-expanded")) == (
+        "true",
+        "false",
+    )
+    assert page.is_visible("#legend") is False
+    assert page.get_attribute("#graph", "aria-label") == (
+        "The graph of this view; its details are in the side panel"
+    )
+
+
 def test_on_a_phone_the_page_fits_its_width(page: Page) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/explore/?view=node&id=Party:PA-PL-FENINA")

@@ -122,6 +122,7 @@ async function route() {
   const name = VIEWS[state.view] ? state.view : null;
   document.body.dataset.view = name || "home";
   $("permalink").href = window.location.href;
+  $("results").hidden = true;
   // Nothing of the previous view stays, even when this one fails to load.
   cy.elements().remove();
   fill(ctx.panel);
@@ -231,6 +232,10 @@ $("search").addEventListener("keydown", (event) => {
   }
   if (event.key === "Escape") $("results").hidden = true;
 });
+// A press anywhere else closes the results, as a menu closes.
+document.addEventListener("pointerdown", (event) => {
+  if (!event.target.closest("#search, #results")) $("results").hidden = true;
+});
 
 // -- legend -------------------------------------------------------------------------
 
@@ -259,6 +264,7 @@ fill(
 
 $("legend-toggle").addEventListener("click", () => {
   $("legend").hidden = !$("legend").hidden;
+  $("legend-toggle").setAttribute("aria-expanded", String(!$("legend").hidden));
 });
 setUpKeyForm(route);
 window.addEventListener("popstate", route);
