@@ -594,6 +594,52 @@ def test_the_legend_button_says_whether_the_legend_is_open(page: Page) -> None:
     )
 
 
+def contrast(colours: list[str]) -> float:
+    """The WCAG contrast ratio of two computed `rgb(r, g, b)` colours."""
+
+    def luminance(css: str) -> float:
+        channels = [int(c) / 255 for c in css[css.index("(") + 1 : -1].split(",")]
+        r, g, b = (
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in channels[:3]
+        )
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted(map(luminance, colours), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_label_badges_are_legible_on_their_colour(page: Page) -> None:
+    page.goto("/explore/")
+    settled(page, "home")
+    around = page.evaluate(
+        """async id => {
+          const query = `query($id: ID!) {
+            neighborhood(id: $id, limit: 50) { nodes { id label } } }`;
+          const answer = await fetch("/graphql", {method: "POST",
+            headers: {"content-type": "application/json"},
+            body: JSON.stringify({query, variables: {id}})});
+          return (await answer.json()).data.neighborhood.nodes;
+        }""",
+        f"Item:{ITEM}",
+    )
+    first: dict[str, str] = {}
+    for node in around:
+        first.setdefault(node["label"], node["id"])
+
+    ratios: dict[str, float] = {}
+    for label in ("Item", "Scan", "Product"):
+        page.goto(f"/explore/?view=node&id={first[label]}")
+        settled(page, "node")
+        colours = page.eval_on_selector(
+            "#panel h2 .badge",
+            "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]",
+        )
+        ratios[label] = round(contrast(colours), 1)
+
+    assert ratios == {"Item": 6.1, "Scan": 5.6, "Product": 7.0}
+
+
 def test_on_a_phone_the_page_fits_its_width(page: Page) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/explore/?view=node&id=Party:PA-PL-FENINA")

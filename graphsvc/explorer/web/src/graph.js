@@ -13,6 +13,9 @@ export const LABEL_COLOURS = {
   Authorization: "#558b2f",
 };
 
+/** A node whose label has no colour of its own. */
+export const OTHER_COLOUR = "#546e7a";
+
 export const JUDGEMENT_COLOURS = {
   authorized: "#2e7d32",
   unauthorized: "#c62828",
@@ -37,7 +40,7 @@ const STYLE = [
       "text-max-width": 140,
       width: 22,
       height: 22,
-      "background-color": "#607d8b",
+      "background-color": OTHER_COLOUR,
       color: "#212121",
     },
   },

@@ -5,7 +5,7 @@ import { KeyRefused } from "./auth.js";
 import { createGraph, JUDGEMENT_COLOURS, LABEL_COLOURS, relayout, ROLE_COLOURS } from "./graph.js";
 import { askForKey, setUpKeyForm } from "./keyform.js";
 import { readState, writeState } from "./state.js";
-import { el, fill, viewLink } from "./ui.js";
+import { badge, el, fill, viewLink } from "./ui.js";
 import { showCluster, showClusters } from "./views/cluster.js";
 import { showFindings } from "./views/findings.js";
 import { describe, expand, nextLimit, showNode } from "./views/node.js";
@@ -203,7 +203,7 @@ async function search(text) {
             el(
               "li",
               { class: "result", "data-id": node.id, tabindex: 0, onclick: () => pick(node) , onkeydown: (e) => { if (e.key === "Enter") pick(node); } },
-              el("span", { class: "badge", style: { background: LABEL_COLOURS[node.label] || "#607d8b" } }, node.label),
+              badge(node.label),
               " ",
               node.caption,
               node.caption !== node.key ? el("small", {}, ` ${node.key}`) : null,

@@ -1,6 +1,7 @@
 // Small DOM helpers shared by the views.
 
 import { download } from "./api.js";
+import { LABEL_COLOURS, OTHER_COLOUR } from "./graph.js";
 import { urlOf } from "./state.js";
 
 /** An element with attributes (`class`, `data-*`, `on*` handlers) and children. */
@@ -21,6 +22,29 @@ export function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+const DARK_TEXT = "#111111";
+
+/** A node label on its colour, in dark or light text, whichever contrasts more. */
+export function badge(label) {
+  const colour = LABEL_COLOURS[label] || OTHER_COLOUR;
+  const light = contrast(colour, "#ffffff") >= contrast(colour, DARK_TEXT);
+  return el("span", { class: "badge", style: { background: colour, color: light ? "#ffffff" : DARK_TEXT } }, label);
+}
+
+/** The WCAG contrast ratio of two `#rrggbb` colours. */
+function contrast(one, other) {
+  const [high, low] = [luminance(one), luminance(other)].sort((a, b) => b - a);
+  return (high + 0.05) / (low + 0.05);
+}
+
+function luminance(hex) {
+  const [r, g, b] = [1, 3, 5].map((at) => {
+    const c = parseInt(hex.slice(at, at + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 /**

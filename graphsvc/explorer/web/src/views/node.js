@@ -1,8 +1,8 @@
 // A node and its neighbours, expanded on click, with the fan-out capped.
 
 import { NEIGHBORHOOD } from "../api.js";
-import { LABEL_COLOURS, relayout } from "../graph.js";
-import { el, exportLinks, fill, propertyTable } from "../ui.js";
+import { relayout } from "../graph.js";
+import { badge, el, exportLinks, fill, propertyTable } from "../ui.js";
 
 export const FANOUT = 25;
 /** The most neighbours one request asks for (the API allows 2,000 nodes). */
@@ -94,7 +94,7 @@ export function describe(ctx, node) {
   }
   fill(
     ctx.panel,
-    el("h2", {}, el("span", { class: "badge", style: { background: LABEL_COLOURS[data.label] || "#607d8b" } }, data.label), " ", data.caption),
+    el("h2", {}, badge(data.label), " ", data.caption),
     el("p", { class: "key" }, data.key, data.described ? "" : " (referenced, never described)"),
     actions.length ? el("p", { class: "actions" }, actions) : null,
     propertyTable(data.properties),
