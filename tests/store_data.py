@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from graphsvc.api.context import Context, Limits
+from graphsvc.api.schema import build_schema
+from graphsvc.investigation import Investigation
 from graphsvc.model import NODE_TYPES
 from graphsvc.records import Record
 from graphsvc.store.base import Edge, Node, Store
 from loaders.feed import read_feed
-from loaders.load import load_paths
+from loaders.load import LoadReport, load_paths
 
 Row = Mapping[str, object]
 
@@ -30,11 +35,25 @@ def write(store: Store, tmp_path: Path, *lines: Row) -> dict[str, int]:
     return {f"{kind}:{change.value}": n for (kind, change), n in result.changes.items()}
 
 
-def load(store: Store, tmp_path: Path, *rows: Row) -> None:
-    """Load feed lines through the loader, in its batches."""
+def load(store: Store, tmp_path: Path, *rows: Row) -> LoadReport:
+    """Load feed lines through the loader, in its batches; what it reported."""
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    load_paths(store, [feed])
+    return load_paths(store, [feed])
+
+
+def ask(store: Store, query: str, *, refresh: bool = True) -> dict[str, Any]:
+    """`query` answered as the API does (once findings are up to date, with
+    `refresh`): its data, and its error messages when there are any."""
+    investigation = Investigation(store)
+    if refresh:
+        investigation.refresh()
+    context = Context(investigation, Limits())
+    result = asyncio.run(build_schema().execute(query, context_value=context))
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [error.message for error in result.errors]
+    return answer
 
 
 def snapshot(store: Store) -> tuple[list[Node], list[Edge]]:

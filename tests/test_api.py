@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from server import Server, serve
+from store_data import Row, ask, load
 
 from graphsvc.api.context import Context, Limits
 from graphsvc.api.schema import build_schema
 from graphsvc.investigation import Investigation
 from graphsvc.service import load_into
 from graphsvc.store.base import Store
-from loaders.load import load_paths
 
 PARTIES = [
     {"kind": "brand", "id": "B1", "name": "Luma Botanica"},
@@ -394,7 +394,6 @@ def test_health_answers(server: Server) -> None:
 
 
 def test_the_committed_schema_matches_the_code() -> None:
-    from graphsvc.api.schema import build_schema
 
     committed = (
         Path(__file__).resolve().parents[1] / "graphsvc" / "api" / "schema.graphql"
@@ -404,8 +403,6 @@ def test_the_committed_schema_matches_the_code() -> None:
 
 def test_every_type_and_field_is_described() -> None:
     from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
-
-    from graphsvc.api.schema import build_schema
 
     schema = build_schema()._schema
     missing = [
@@ -441,11 +438,8 @@ def test_graphiql_is_served_at_the_graphql_path(server: Server) -> None:
 def test_unexpected_errors_are_masked_and_logged_with_their_traceback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import asyncio
 
-    from graphsvc.api.context import Context, Limits
     from graphsvc.api.schema import build_schema
-    from graphsvc.investigation import Investigation
     from graphsvc.store.embedded import EmbeddedStore
 
     class BrokenStore(EmbeddedStore):
@@ -494,12 +488,9 @@ def test_a_bad_variable_value_is_named_not_masked(
 def test_a_refused_argument_is_logged_as_a_refusal_without_traceback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import asyncio
     import logging
 
-    from graphsvc.api.context import Context, Limits
     from graphsvc.api.schema import build_schema
-    from graphsvc.investigation import Investigation
     from graphsvc.store.embedded import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "data")
@@ -563,24 +554,18 @@ SPELLINGS: list[Mapping[str, object]] = [
 ]
 
 
-def load_all(store: Store, tmp_path: Path, *rows: Mapping[str, object]) -> None:
+def load_all(store: Store, tmp_path: Path, *rows: Row) -> None:
     """Load feed lines, none of which may be rejected."""
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    report = load_paths(store, [feed])
+    report = load(store, tmp_path, *rows)
     assert report.ok, report.render()
 
 
 def answer(store: Store, query: str, *, refresh: bool = False) -> Any:
     """The data of `query` run against `store`, which must answer without errors;
     with `refresh`, once findings are evaluated."""
-    investigation = Investigation(store)
-    if refresh:
-        investigation.refresh()
-    context = Context(investigation, Limits())
-    result = asyncio.run(build_schema().execute(query, context_value=context))
-    assert result.errors is None, result.errors
-    return result.data
+    answered = ask(store, query, refresh=refresh)
+    assert "errors" not in answered, answered["errors"]
+    return answered["data"]
 
 
 def neighbours(store: Store, id_: str) -> list[str]:

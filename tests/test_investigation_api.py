@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
-from store_data import Row, load
+from store_data import Row, ask, load
 
-from graphsvc.api.context import Context, Limits
-from graphsvc.api.schema import build_schema
 from graphsvc.engine.clusters import cluster_id
-from graphsvc.investigation import Investigation
 from graphsvc.store.base import Store
 
 GREY_MARKET: list[Row] = [
@@ -28,18 +23,6 @@ GREY_MARKET: list[Row] = [
     | {"shipped_at": "2026-02-01T00:00:00Z"},
 ]
 """A factory that ships one item to a distributor the brand never authorized."""
-
-
-def ask(store: Store, query: str) -> dict[str, Any]:
-    """Bring the findings up to date and answer `query` as the API does."""
-    investigation = Investigation(store)
-    investigation.refresh()
-    context = Context(investigation, Limits())
-    result = asyncio.run(build_schema().execute(query, context_value=context))
-    answer: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        answer["errors"] = [error.message for error in result.errors]
-    return answer
 
 
 def test_a_lone_unauthorized_holder_is_a_cluster_of_min_size_one(
