@@ -305,6 +305,31 @@ def test_values_keep_their_types_and_offsets(any_store: Store, tmp_path: Path) -
     assert list(any_store.nodes("Nothing")) == []
 
 
+def test_properties_come_in_the_order_the_model_declares(
+    any_store: Store, tmp_path: Path
+) -> None:
+    first = {
+        "kind": "party",
+        "id": "P1",
+        "website": "n.de",
+        "role": "retailer",
+        "name": "N",
+    }
+    then = {**first, "tax_id": "1", "phone": "2", "country": "DE", "website": "n.pl"}
+    site = {"kind": "site", "id": "S", "country": "DE", "operator": "P1"}
+    write(any_store, tmp_path, first)
+    write(any_store, tmp_path, then, site)
+
+    by_key = any_store.nodes_by_key([("Party", "P1")])
+    listed = list(any_store.nodes("Party"))
+    referrers = any_store.referrers(("Party", "P1"))
+
+    party_order = ["name", "role", "country", "phone", "tax_id", "website"]
+    assert [list(n.properties) for n in by_key if n is not None] == [party_order]
+    assert [list(n.properties) for n in listed] == [party_order]
+    assert [list(n.properties) for n in referrers] == [["operator", "country", "type"]]
+
+
 def test_extra_integers_beyond_64_bits_stay_exact(
     any_store: Store, tmp_path: Path
 ) -> None:

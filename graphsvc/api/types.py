@@ -567,7 +567,8 @@ class GraphNode:
         return self.node.described
 
     @strawberry.field(
-        description="The node's feed fields, camelCase keys, JSON values."
+        description="The node's feed fields, camelCase keys, JSON values, in the "
+        "order the graph model declares them."
     )
     def properties(self) -> JSON:
         return JSON(_camel_json(self.node.properties))

@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Final
 
-from graphsvc.model import NODE_TYPES, FieldType
+from graphsvc.model import NODE_TYPES, FieldType, node_type
 from graphsvc.records import Value
+from graphsvc.store.base import Node, NodeKey
 
 EXTRA: Final = "extra"
 """The property that holds a node's undeclared feed fields."""
@@ -53,3 +54,22 @@ def decode(label: str, obj: Mapping[str, object]) -> Properties:
         name: decoders[name](value) if name in decoders else value
         for name, value in obj.items()
     }
+
+
+def stored_node(key: NodeKey, props: Mapping[str, object]) -> Node:
+    """The `Node` of stored properties, its values in the order the model declares.
+
+    Each store hands properties back in an order of its own (SQLite as the writes set
+    them, Neo4j in none that is fixed), and answers and exports show that order.
+    """
+    label, id_ = key
+    declared = node_type(label)
+    values = {f.name: props[f.name] for f in declared.fields if f.name in props}
+    extra = props.get(EXTRA)
+    return Node(
+        label,
+        id_,
+        values,  # type: ignore[arg-type]  # the codecs give only model values there
+        extra if isinstance(extra, dict) else {},
+        declared.is_described(props),
+    )

@@ -39,7 +39,7 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, FindingKind, finding_order
 from graphsvc.errors import DataDirLocked, InvalidArgument, StoreError
-from graphsvc.model import NODE_TYPES, REL_TYPES, node_type
+from graphsvc.model import NODE_TYPES, REL_TYPES
 from graphsvc.records import Record
 from graphsvc.store import containment, graphreads
 from graphsvc.store.base import (
@@ -55,7 +55,7 @@ from graphsvc.store.base import (
     StoredFinding,
     Subgraph,
 )
-from graphsvc.store.codec import EXTRA, Properties
+from graphsvc.store.codec import Properties, stored_node
 from graphsvc.store.jobs import CaptureJob
 from graphsvc.store.jobsql import CaptureJobTable
 from graphsvc.store.loads import LoadQuery, LoadRecord, SourceFreshness
@@ -233,7 +233,7 @@ class EmbeddedStore:
                 on_disk.get(k) if k[0] in ON_DISK else self._props.get(k) for k in keys
             ]
         return [
-            None if props is None else _node(k, props)
+            None if props is None else stored_node(k, props)
             for k, props in zip(keys, found, strict=True)
         ]
 
@@ -247,7 +247,7 @@ class EmbeddedStore:
                     for (lbl, id_), props in self._props.items()
                     if lbl == label
                 )
-        return (_node((label, id_), props) for id_, props in rows)
+        return (stored_node((label, id_), props) for id_, props in rows)
 
     def referrers(self, key: NodeKey) -> list[Node]:
         label, id_ = key
@@ -263,7 +263,7 @@ class EmbeddedStore:
                     ids = self._sql.source_ids(r.type, [id_])
                     for source, props in self._sql.props(r.source, ids).items():
                         found[r.source, source] = props
-            return [_node(k, found[k]) for k in sorted(found)]
+            return [stored_node(k, found[k]) for k in sorted(found)]
 
     def edges(self) -> Iterator[Edge]:
         with self._mutex:
@@ -674,22 +674,6 @@ def _strings(props: Mapping[str, object], name: str) -> tuple[str, ...]:
     value = props.get(name, ())
     assert isinstance(value, tuple)
     return value
-
-
-def _mapping(value: object) -> Mapping[str, object]:
-    return value if isinstance(value, dict) else {}
-
-
-def _node(key: NodeKey, props: Mapping[str, object]) -> Node:
-    label, id_ = key
-    values = {k: v for k, v in props.items() if k != EXTRA}
-    return Node(
-        label,
-        id_,
-        values,  # type: ignore[arg-type]  # only model values are stored there
-        _mapping(props.get(EXTRA)),
-        node_type(label).is_described(props),
-    )
 
 
 def _finding_json(finding: Finding, brand: str | None) -> dict[str, object]:

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
 import neo4j
@@ -31,7 +31,7 @@ from graphsvc.engine.clusters import Trade
 from graphsvc.engine.evidence import ItemEvidence, PartyFacts
 from graphsvc.engine.findings import Finding, finding_order
 from graphsvc.errors import ConfigError, InvalidArgument, StoreError, StoreUnavailable
-from graphsvc.model import BY_LABEL, NODE_TYPES, node_type
+from graphsvc.model import BY_LABEL, NODE_TYPES
 from graphsvc.records import Record
 from graphsvc.store import graphreads, neo4j_loads, neo4j_reads
 from graphsvc.store.base import (
@@ -47,7 +47,7 @@ from graphsvc.store.base import (
     StoredFinding,
     Subgraph,
 )
-from graphsvc.store.codec import EXTRA, Properties
+from graphsvc.store.codec import Properties, stored_node
 from graphsvc.store.cypher import for_label, for_type, statement, statements
 from graphsvc.store.event_codec import micros, retraction_json, to_row
 from graphsvc.store.events import plan_saves
@@ -246,13 +246,13 @@ class Neo4jStore:
 
     def nodes_by_key(self, keys: Sequence[NodeKey]) -> list[Node | None]:
         found = self._read(lambda tx: neo4j_reads.fetch(tx, keys))
-        return [_node(k, found[k]) if k in found else None for k in keys]
+        return [stored_node(k, found[k]) if k in found else None for k in keys]
 
     def nodes(self, label: str) -> Iterator[Node]:
         if label not in BY_LABEL:
             return iter(())
         rows = self._read(lambda tx: neo4j_reads.nodes_of_label(tx, label))
-        return (_node((label, id_), props) for id_, props in rows)
+        return (stored_node((label, id_), props) for id_, props in rows)
 
     def referrers(self, key: NodeKey) -> list[Node]:
         label, id_ = key
@@ -267,7 +267,7 @@ class Neo4jStore:
             return neo4j_reads.fetch(tx, keys)
 
         found = self._read(work)
-        return [_node(k, found[k]) for k in sorted(found)]
+        return [stored_node(k, found[k]) for k in sorted(found)]
 
     def edges(self) -> Iterator[Edge]:
         def work(tx: Tx) -> list[Edge]:
@@ -626,16 +626,3 @@ def _findings_after(
         if row is not None:
             cursor = finding_order(finding_from_neo4j(row["finding"]).finding)
     return found, cursor
-
-
-def _node(key: NodeKey, props: Mapping[str, object]) -> Node:
-    label, id_ = key
-    values = {k: v for k, v in props.items() if k != EXTRA}
-    extra = props.get(EXTRA)
-    return Node(
-        label,
-        id_,
-        values,  # type: ignore[arg-type]  # the codec gives only model values there
-        extra if isinstance(extra, dict) else {},
-        node_type(label).is_described(props),
-    )
