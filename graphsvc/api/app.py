@@ -33,9 +33,10 @@ from graphsvc.api.metrics import MeasureRequests, Metrics
 from graphsvc.api.observe import AuditRequests
 from graphsvc.api.ratelimit import RateLimit
 from graphsvc.api.requestid import RequestId
-from graphsvc.api.responses import invalid_parameter
+from graphsvc.api.responses import RETRY_AFTER, invalid_parameter, store_unavailable
 from graphsvc.api.schema import build_schema
 from graphsvc.audit import AuditLog
+from graphsvc.errors import StoreUnavailable
 from graphsvc.investigation import Investigation
 from graphsvc.security.keys import KeyRing
 
@@ -101,10 +102,17 @@ def create_app(
     app.include_router(explore_router())
 
     app.add_exception_handler(RequestValidationError, invalid_parameter)
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
 
     @app.get("/health", summary="Readiness: the store is open and answering.")
     def health() -> JSONResponse:
-        pending = investigation.store.pending()
+        try:
+            pending = investigation.store.pending()
+        except StoreUnavailable as err:
+            # The route is public: the reason, which names the database, is logged.
+            log.warning("health.unavailable error=%s", err)
+            body = {"status": "unavailable", "version": __version__}
+            return JSONResponse(body, 503, headers=RETRY_AFTER)
         return JSONResponse(
             {"status": "ok", "version": __version__, "pending": pending.count}
         )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from graphsvc.api.access import principal_of
 from graphsvc.api.context import Limits
-from graphsvc.api.responses import error_response
+from graphsvc.api.responses import error_response, unavailable
 from graphsvc.errors import GraphsvcError, InvalidArgument, NotFound
 from graphsvc.export import FORMATS, VIEWS, build_view, render
 from graphsvc.investigation import Investigation
@@ -83,7 +83,7 @@ def export_router(investigation: Investigation, limits: Limits) -> APIRouter:
             return error_response(404, "not_found", str(err))
         except GraphsvcError as err:
             log.warning("export.failed view=%s id=%s error=%s", view, id, err)
-            return error_response(503, "unavailable", str(err))
+            return unavailable(err)
 
         log.info(
             "export.served view=%s id=%s format=%s nodes=%d edges=%d",

@@ -15,12 +15,14 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from graphsvc.api.responses import RETRY_AFTER
 from graphsvc.errors import (
     GraphsvcError,
     InvalidArgument,
     InvalidInput,
     NotFound,
     Overloaded,
+    StoreUnavailable,
     TooLarge,
 )
 
@@ -35,6 +37,7 @@ _KINDS: Final[tuple[tuple[type[GraphsvcError], int, str], ...]] = (
     (InvalidInput, 400, "ValidationException"),
     (NotFound, 404, "NoSuchNameException"),
     (Overloaded, 503, "ImplementationException"),
+    (StoreUnavailable, 503, "ImplementationException"),
 )
 
 
@@ -47,7 +50,7 @@ def problem(status: int, kind: str, detail: str, **extra: object) -> JSONRespons
         "detail": detail,
         **extra,
     }
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = RETRY_AFTER if status == 503 else None
     return JSONResponse(body, status, headers=headers, media_type=PROBLEM_JSON)
 
 

@@ -9,12 +9,20 @@ RFC 7807 problems instead, as that standard requires (see `problems`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse
+
+from graphsvc.errors import GraphsvcError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER: Final = {"Retry-After": "5"}
+"""Sent with every 503: when a client may try the same request again."""
 
 
 def error_response(
@@ -30,6 +38,20 @@ def error_response(
     if field is not None:
         error["field"] = field
     return JSONResponse({"error": error}, status_code=status, headers=headers)
+
+
+def unavailable(err: GraphsvcError) -> JSONResponse:
+    """A 503 for an error that kept the request from being served; `Retry-After`
+    when the same request may succeed later (the store could not be reached)."""
+    headers = RETRY_AFTER if err.retryable else None
+    return error_response(503, "unavailable", str(err), headers=headers)
+
+
+async def store_unavailable(request: Request, err: Exception) -> JSONResponse:
+    """The store could not be reached for a REST route: 503, not a crash."""
+    assert isinstance(err, StoreUnavailable)
+    log.warning("store.unavailable path=%s error=%s", request.url.path, err)
+    return unavailable(err)
 
 
 async def invalid_parameter(_: Request, err: Exception) -> JSONResponse:
