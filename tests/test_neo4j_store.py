@@ -15,7 +15,7 @@ from conftest_stores import Stores
 from neo4j_harness import Neo4jEndpoint, Neo4jHarness
 from store_data import WORLD, load, shipment, snapshot, write
 
-from graphsvc.errors import StoreError, StoreUnavailable
+from graphsvc.errors import ConfigError, StoreError, StoreUnavailable
 from graphsvc.generate import generate
 from graphsvc.investigation import Investigation
 from graphsvc.model import BY_LABEL, REL_TYPES
@@ -163,6 +163,17 @@ def test_an_unreachable_server_is_named_and_the_password_is_not() -> None:
 
     assert "Neo4j at bolt://127.0.0.1:1 does not answer" in str(raised.value)
     assert "pw-that-must-not-leak" not in str(raised.value)
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "https://db:7473", "db:7687"])
+def test_a_uri_the_bolt_protocol_cannot_take_is_a_config_error(uri: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Neo4jStore(uri, "neo4j", "pw", "neo4j", connection_timeout=2)
+
+    assert str(raised.value) == (
+        f"{uri} is not a usable Neo4j URI: it must start with bolt://, bolt+s://, "
+        "bolt+ssc://, neo4j://, neo4j+s:// or neo4j+ssc://"
+    )
 
 
 def test_statements_take_labels_and_types_only_from_the_model() -> None:

@@ -70,6 +70,11 @@ PENDING_CHUNK: Final = 10_000
 INDEX_WAIT: Final = 300
 """Seconds to wait at start for new indexes to come online."""
 
+SCHEMES: Final = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+"""The URI schemes of the Bolt protocol. The driver also takes http(s) for a preview
+of Neo4j's HTTP query API, which this store does not use (and which needs packages it
+does not install), so an http URI, often Browser's address, is refused by name."""
+
 _DESCRIBING: Final = {
     t.label: [f.name for f in t.fields if f.required and f.name != "id"]
     for t in NODE_TYPES
@@ -102,6 +107,13 @@ class Neo4jStore:
     ) -> None:
         self.uri = uri
         self.database = database
+        scheme, separator, _ = uri.partition("://")
+        if not separator or scheme.lower() not in SCHEMES:
+            starts = ", ".join(f"{scheme}://" for scheme in SCHEMES[:-1])
+            raise ConfigError(
+                f"{uri} is not a usable Neo4j URI: it must start with {starts} or "
+                f"{SCHEMES[-1]}://"
+            )
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 uri,
