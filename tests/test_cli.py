@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -162,6 +163,31 @@ def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> N
     ]
     assert debug.returncode == 1
     assert "Traceback (most recent call last)" in debug.stderr
+
+
+def test_a_neo4j_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "NEO4J_URI": "bolt://127.0.0.1:1",
+        "NEO4J_USER": "neo4j",
+        "NEO4J_PASSWORD": "pw",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "graphsvc", "stats", "--store", "neo4j"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "graphsvc: error: Neo4j at bolt://127.0.0.1:1 does not answer: Couldn't "
+        "connect to 127.0.0.1:1 (resolved to ('127.0.0.1:1',)): Failed to establish "
+    )
+    assert line.endswith("(reason [Errno 111] Connection refused)")
 
 
 def test_stats_on_a_directory_without_a_store_says_so(tmp_path: Path) -> None:

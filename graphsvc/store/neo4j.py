@@ -128,7 +128,7 @@ class Neo4jStore:
                 ],
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as err:
-            raise ConfigError(f"{uri} is not a usable Neo4j URI: {err}") from err
+            raise ConfigError(f"{uri} is not a usable Neo4j URI: {_said(err)}") from err
         # Sessions share one bookmark manager, so that a read routed to another
         # cluster member sees the writes this store made before it.
         self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
@@ -147,10 +147,10 @@ class Neo4jStore:
             raise StoreError(f"Neo4j at {self.uri} refused the login") from err
         except neo4j.exceptions.DriverError as err:
             raise StoreUnavailable(
-                f"Neo4j at {self.uri} does not answer: {err}"
+                f"Neo4j at {self.uri} does not answer: {_said(err)}"
             ) from err
         except neo4j.exceptions.Neo4jError as err:
-            raise StoreError(f"Neo4j at {self.uri}: {err.message}") from err
+            raise StoreError(f"Neo4j at {self.uri}: {_said(err)}") from err
 
         # A schema statement needs a transaction of its own.
         schema = [for_label("schema/node_key", label) for label in BY_LABEL]
@@ -226,17 +226,17 @@ class Neo4jStore:
             neo4j.exceptions.SessionExpired,
         ) as err:
             raise StoreUnavailable(
-                f"Neo4j at {self.uri} is unavailable, retries exhausted: {err}"
+                f"Neo4j at {self.uri} is unavailable, retries exhausted: {_said(err)}"
             ) from err
         except neo4j.exceptions.TransientError as err:
             raise StoreUnavailable(
                 f"Neo4j at {self.uri} failed for a transient reason, retries"
-                f" exhausted: {err.message}"
+                f" exhausted: {_said(err)}"
             ) from err
         except neo4j.exceptions.Neo4jError as err:
-            raise StoreError(f"Neo4j at {self.uri}: {err.message}") from err
+            raise StoreError(f"Neo4j at {self.uri}: {_said(err)}") from err
         except neo4j.exceptions.DriverError as err:
-            raise StoreError(f"Neo4j at {self.uri}: {err}") from err
+            raise StoreError(f"Neo4j at {self.uri}: {_said(err)}") from err
 
     # -- writing -------------------------------------------------------------------
 
@@ -638,3 +638,10 @@ def _findings_after(
         if row is not None:
             cursor = finding_order(finding_from_neo4j(row["finding"]).finding)
     return found, cursor
+
+
+def _said(err: Exception) -> str:
+    """What the driver or the server said, on one line: the driver's messages span
+    several, and graphsvc's errors are shown as one."""
+    text = err.message if isinstance(err, neo4j.exceptions.Neo4jError) else str(err)
+    return " ".join((text or type(err).__name__).split())
