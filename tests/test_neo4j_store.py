@@ -150,6 +150,18 @@ def test_kinds_the_graph_has_none_of_yet_raise_no_server_warnings(
     assert [r.getMessage() for r in warned] == []
 
 
+def test_opening_a_database_that_has_the_schema_logs_no_server_notes(
+    neo4j_stores: Stores, caplog: pytest.LogCaptureFixture
+) -> None:
+    neo4j_stores.open()
+    caplog.set_level("INFO", logger="neo4j.notifications")
+
+    neo4j_stores.open()
+
+    noted = [r for r in caplog.records if r.name == "neo4j.notifications"]
+    assert [r.getMessage() for r in noted] == []
+
+
 def test_an_unreachable_server_is_named_and_the_password_is_not() -> None:
     with pytest.raises(StoreUnavailable) as raised:
         Neo4jStore(

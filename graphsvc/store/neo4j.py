@@ -122,9 +122,12 @@ class Neo4jStore:
                 connection_timeout=connection_timeout,
                 # The statements name every label, type and property of the model,
                 # and a graph that has none of some kind yet makes the server warn
-                # about each of them on every run; the other warnings stay on.
+                # about each of them on every run. Each start also creates the
+                # schema if it is missing, and the server notes each part that was
+                # there already. The other warnings stay on.
                 notifications_disabled_classifications=[
-                    neo4j.NotificationDisabledClassification.UNRECOGNIZED
+                    neo4j.NotificationDisabledClassification.UNRECOGNIZED,
+                    neo4j.NotificationDisabledClassification.SCHEMA,
                 ],
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as err:
