@@ -15,7 +15,7 @@ from typing import IO
 
 from graphsvc.api.requestid import request_id
 
-_EVENT = re.compile(r"[a-z_]+(\.[a-z_]+)+")
+_EVENT = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)+")
 _PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 

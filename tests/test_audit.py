@@ -223,3 +223,21 @@ def test_json_log_lines_name_their_event_and_request() -> None:
         ("graphsvc.test.jsonlines", "r-1", "warning"),
     ]
     assert lines[0]["message"] == "keys.loaded file=k.json keys=2"
+
+
+def test_an_event_name_may_hold_digits() -> None:
+    import logging
+
+    from graphsvc.logsetup import JsonFormatter
+
+    record = logging.LogRecord(
+        "graphsvc.store.neo4j",
+        logging.INFO,
+        __file__,
+        1,
+        "neo4j.closed uri=b",
+        (),
+        None,
+    )
+
+    assert json.loads(JsonFormatter().format(record))["event"] == "neo4j.closed"
