@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from server import Server, serve
 
+from graphsvc.api.feeds import UNPACK_RATIO
+
 LIMIT = 4096
 BRANDS = (
     b'{"kind": "brand", "id": "B1", "name": "Luma"}\n'
@@ -107,6 +109,30 @@ def test_an_unreadable_file_answers_422_with_its_failed_record(
     load = response.json()["load"]
     assert (load["outcome"], load["counts"], load["source"]) == ("failed", {}, "bad")
     assert "kind" in load["reason"]
+
+
+def test_a_gzip_upload_that_unpacks_past_its_bound_is_refused_with_413(
+    server: Server,
+) -> None:
+    bound = LIMIT * UNPACK_RATIO
+    bomb = gzip.compress(b"\n" * (bound + 1))
+    brands = BRANDS.replace(b"B1", b"B5")
+    just = gzip.compress(brands + b"\n" * (bound - len(brands)))
+
+    refused = server.client.post("/feeds", params={"name": "x.jsonl.gz"}, content=bomb)
+    kept = server.client.post("/feeds", params={"name": "y.jsonl.gz"}, content=just)
+
+    assert len(bomb) < LIMIT
+    assert (refused.status_code, refused.json()) == (
+        413,
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": f"the file unpacks to more than {bound} bytes",
+            }
+        },
+    )
+    assert (kept.status_code, kept.json()["load"]["counts"]) == (201, {"brand": 2})
 
 
 @pytest.mark.slow

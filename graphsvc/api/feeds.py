@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 from typing import Final
 
@@ -31,7 +32,7 @@ from graphsvc.api.responses import error_response
 from graphsvc.errors import ConfigError, InvalidInput
 from graphsvc.investigation import Investigation
 from graphsvc.store.loads import LoadRecord
-from loaders.feed import feed_format
+from loaders.feed import feed_format, open_bytes
 from loaders.history import file_digest, load_file
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES: Final = HttpGuards.max_upload_bytes
 """The default bound on an upload's size; `GRAPHSVC_MAX_UPLOAD_BYTES` changes it."""
 COPY_CHUNK: Final = 1 << 20
+UNPACK_RATIO: Final = 16
+"""A gzip upload may unpack to this many times the upload bound, no more.
+
+Feeds compress about tenfold; a file of zeros or blank lines a thousandfold, and
+would keep the loader busy for hours on a body that passed the bound."""
 MAX_NAME_BYTES: Final = 255
 """The longest file name (in UTF-8) that common file systems hold."""
 
@@ -107,6 +113,10 @@ def feeds_router(
                 path = await _save_part(bounded, staging, name)
             else:
                 path = await _save_body(bounded, staging, name)
+            unpacked = max_bytes * UNPACK_RATIO
+            if not await run_in_threadpool(_unpacks_within, path, unpacked):
+                message = f"the file unpacks to more than {unpacked} bytes"
+                return error_response(413, "payload_too_large", message)
             record = await run_in_threadpool(load, path, path.name, source)
         except _TooLarge:
             return _too_large(max_bytes)
@@ -158,6 +168,24 @@ def _bounded(receive: Receive, max_bytes: int) -> Receive:
         return message
 
     return bounded
+
+
+def _unpacks_within(path: Path, limit: int) -> bool:
+    """Whether the file, unpacked if it is gzip, holds at most `limit` bytes.
+
+    Only as much as the limit is unpacked. A file that is not gzip, or whose gzip
+    is broken, passes: the load reads it as it is and reports what is wrong.
+    """
+    try:
+        with open_bytes(path) as stream:
+            seen = 0
+            while chunk := stream.read(COPY_CHUNK):
+                seen += len(chunk)
+                if seen > limit:
+                    return False
+    except (OSError, EOFError, zlib.error):
+        pass
+    return True
 
 
 def _checked_name(name: str | None) -> str:
