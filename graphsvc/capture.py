@@ -37,9 +37,13 @@ QUEUE_SIZE: Final = 4
 STOP_SECONDS: Final = 120.0
 """How long stopping waits for the document being loaded."""
 INTERRUPTED: Final = (
-    "the service stopped before this document was loaded; send it again (events "
-    "already loaded are stored once)"
+    "the service stopped before this capture was finished, perhaps after its events"
+    " were stored; send it again to be sure (events already stored are kept once)"
 )
+"""Why a capture the service was running when it stopped failed.
+
+The job's state is written after the document's transaction commits, so a stop
+between the two leaves the events stored under a failed job."""
 
 
 @dataclass(frozen=True)
