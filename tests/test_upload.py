@@ -80,6 +80,9 @@ def test_a_multipart_upload_with_rejections_links_its_rejects(
         "reason": None,
     }
     assert body["rejects_url"] == (f"{server.url}/feeds/{body['load']['id']}/rejects")
+    assert body["rejections"] == [
+        {"source": "sites.csv:3", "field": "country", "reason": "country is missing"}
+    ]
     assert rejects.status_code == 200
     assert rejects.content == b"id,operator,country\r\nS2,P1,\r\n"
 

@@ -10,6 +10,7 @@ The answer is the upload's load record; when records were rejected, also the URL
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -90,7 +91,10 @@ def feeds_router(
         "",
         summary="Load one feed file (JSON Lines or CSV, gzip allowed).",
         responses={
-            201: {"description": "Loaded: the load record, and rejects_url if any."},
+            201: {
+                "description": "Loaded: the load record; when records were rejected,"
+                " rejects_url and the first rejections with their reasons."
+            },
             400: {"description": "A bad file name, or a form that cannot be read."},
             413: {"description": "The upload is larger than the bound."},
             422: {"description": "The file could not be read: its failed load record."},
@@ -132,6 +136,7 @@ def feeds_router(
         if record.rejected:
             url = request.url_for("feed_rejects", load_id=record.id)
             body["rejects_url"] = str(url)
+            body["rejections"] = _first_rejections(data_dir / "loads" / record.id)
         return JSONResponse(body, status_code=201 if record.succeeded else 422)
 
     @router.get(
@@ -168,6 +173,17 @@ def _bounded(receive: Receive, max_bytes: int) -> Receive:
         return message
 
     return bounded
+
+
+def _first_rejections(rejects_dir: Path) -> list[object]:
+    """The first rejections of a load, each with its line, field and reason, from
+    the report the loader wrote beside its rejects."""
+    try:
+        report = json.loads((rejects_dir / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = report.get("rejections", [])
+    return found if isinstance(found, list) else []
 
 
 def _unpacks_within(path: Path, limit: int) -> bool:
