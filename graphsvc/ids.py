@@ -258,19 +258,21 @@ def canonical_id(value: str) -> str:
 def lookup_id(value: str) -> str:
     """Return the id to look a node up by, for an id a person gave.
 
-    `canonical_id` of `value`, so that every spelling of a GS1 key finds the one
-    stored; `value` as given when it is a malformed GS1 key, which then finds
-    nothing rather than failing the request.
+    `canonical_id` of `value` without surrounding spaces, as feeds store ids, so
+    that every spelling of a GS1 key finds the one stored; that text as given when
+    it is a malformed GS1 key, which then finds nothing rather than failing the
+    request.
 
     >>> lookup_id("urn:epc:id:sgtin:0614141.107346.2017")
     'https://id.gs1.org/01/10614141073464/21/2017'
     >>> lookup_id("urn:epc:id:sgtin:0614141.107346")
     'urn:epc:id:sgtin:0614141.107346'
     """
+    text = value.strip()
     try:
-        return canonical_id(value)
+        return canonical_id(text)
     except InvalidIdentifier:
-        return value
+        return text
 
 
 def canonical_class(value: str) -> str:

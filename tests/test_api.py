@@ -603,6 +603,27 @@ def test_a_node_whose_id_looks_like_label_and_id_is_found_by_it(
     assert neighbours(any_store, "Site:Party:PA-1") == ["Party:FAB", "Site:Party:PA-1"]
 
 
+def test_lookups_by_id_ignore_spaces_around_it_as_feeds_do(
+    any_store: Store, tmp_path: Path
+) -> None:
+    load_all(
+        any_store,
+        tmp_path,
+        {"kind": "party", "id": " PA-LEAD ", "name": "Lead", "role": "retailer"},
+    )
+
+    found = answer(
+        any_store,
+        '{ party(id: "  PA-LEAD\t") { id name }'
+        ' neighborhood(id: " Party:PA-LEAD ") { nodes { id } } }',
+    )
+
+    assert found == {
+        "party": {"id": "PA-LEAD", "name": "Lead"},
+        "neighborhood": {"nodes": [{"id": "Party:PA-LEAD"}]},
+    }
+
+
 def test_lookups_by_id_take_every_spelling_of_a_gs1_key(
     any_store: Store, tmp_path: Path
 ) -> None:

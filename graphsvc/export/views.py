@@ -202,7 +202,7 @@ def node_keys(id_: str) -> list[NodeKey]:
     [('Party', 'PA-1'), ('Brand', 'Party:PA-1')]
     """
     keys: list[NodeKey] = []
-    label, sep, rest = id_.partition(":")
+    label, sep, rest = id_.strip().partition(":")
     if sep and label in _LABELS:
         keys.append((label, lookup_id(rest)))
     whole = lookup_id(id_)
