@@ -16,10 +16,11 @@ from typing import Final, NoReturn
 import click
 
 from graphsvc import __version__
-from graphsvc.config import default_data_dir
+from graphsvc.config import data_dir_problem, default_data_dir
 from graphsvc.errors import ConfigError, GraphsvcError
 from graphsvc.logsetup import configure_logging
 from graphsvc.store import STORES, open_store
+from graphsvc.store.base import Store
 from graphsvc.store.embedded import DB_FILE
 from loaders.load import BATCH_SIZE
 
@@ -80,6 +81,18 @@ class _Group(click.Group):
 def _fail(message: str) -> NoReturn:
     click.echo(f"graphsvc: error: {message}", err=True)
     sys.exit(EXIT_FATAL)
+
+
+def open_existing_store(store_kind: str, data_dir: Path) -> Store:
+    """The store to read, refusing an embedded data directory that holds none."""
+    if store_kind == "embedded":
+        try:
+            found = (data_dir / DB_FILE).exists()
+        except OSError as err:  # a name too long for the disk, say
+            raise ConfigError(data_dir_problem(data_dir, err)) from err
+        if not found:
+            raise ConfigError(f"there is no graphsvc store in {data_dir}")
+    return open_store(store_kind, data_dir)
 
 
 @click.group(cls=_Group)
@@ -164,9 +177,7 @@ def generate(items: int, seed: int, out: Path) -> None:
 @_store_option
 def stats(data_dir: Path, store_kind: str) -> None:
     """Print node counts per label and relationship counts per type."""
-    if store_kind == "embedded" and not (data_dir / DB_FILE).exists():
-        raise ConfigError(f"there is no graphsvc store in {data_dir}")
-    store = open_store(store_kind, data_dir)
+    store = open_existing_store(store_kind, data_dir)
     try:
         counts = store.counts()
     finally:
@@ -455,9 +466,7 @@ def export(
     from graphsvc.export import build_view, render
     from graphsvc.investigation import Investigation
 
-    if store_kind == "embedded" and not (data_dir / DB_FILE).exists():
-        raise ConfigError(f"there is no graphsvc store in {data_dir}")
-    store = open_store(store_kind, data_dir)
+    store = open_existing_store(store_kind, data_dir)
     try:
         investigation = Investigation(store)
         investigation.refresh()

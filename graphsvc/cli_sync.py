@@ -11,10 +11,7 @@ from types import FrameType
 
 import click
 
-from graphsvc.cli import EXIT_FATAL, EXIT_REJECTED
-from graphsvc.errors import ConfigError
-from graphsvc.store import open_store
-from graphsvc.store.embedded import DB_FILE
+from graphsvc.cli import EXIT_FATAL, EXIT_REJECTED, open_existing_store
 from graphsvc.store.loads import LoadQuery, LoadRecord
 from loaders.load import BATCH_SIZE
 from loaders.sync import SyncSummary
@@ -88,9 +85,7 @@ def print_history(
     data_dir: Path, store_kind: str, source: str | None, since: datetime | None
 ) -> None:
     """Print the loads (newest first) and each source's last successful load."""
-    if store_kind == "embedded" and not (data_dir / DB_FILE).exists():
-        raise ConfigError(f"there is no graphsvc store in {data_dir}")
-    store = open_store(store_kind, data_dir)
+    store = open_existing_store(store_kind, data_dir)
     try:
         records = store.loads(LoadQuery(source=source, since=since))
         freshness = store.source_freshness()

@@ -309,3 +309,23 @@ def test_a_data_dir_that_cannot_be_opened_is_a_one_line_error(
     assert result.stderr.splitlines()[-1] == (
         "graphsvc: error: cannot use the data directory data: data/lock: Is a directory"
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["history"], ["stats"], ["export", "--view", "neighborhood", "--id", "B1"]],
+)
+def test_a_data_dir_name_too_long_to_read_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    long = "d" * 300
+    name, *rest = command
+
+    result = CliRunner().invoke(main, [name, "--data-dir", long, *rest])
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"graphsvc: error: cannot use the data directory {long}:"
+        f" {long}/graph.sqlite3: File name too long"
+    )
