@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +38,20 @@ def stable(load: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+def test_uploads_a_stopped_service_left_staged_are_removed_at_start(
+    tmp_path: Path,
+) -> None:
+    left = tmp_path / "data" / "uploads" / "tmp1234" / "scans.jsonl.gz"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"half a file")
+
+    with serve(tmp_path / "data") as running:
+        health = running.client.get("/health")
+
+    assert health.status_code == 200
+    assert not left.parent.exists()
+
+
 def test_a_raw_upload_loads_and_answers_its_record(server: Server) -> None:
     response = server.client.post(
         "/feeds", params={"name": "brands.jsonl", "source": "raw"}, content=BRANDS

@@ -73,6 +73,9 @@ def feeds_router(
     router = APIRouter(prefix="/feeds", tags=["feeds"])
     one_at_a_time = threading.Lock()
     staging_root = data_dir / "uploads"
+    # One process owns the data directory, so what is staged there now is what a
+    # stopped process left mid-upload: nothing will load it.
+    shutil.rmtree(staging_root, ignore_errors=True)
 
     def load(path: Path, name: str, source: str) -> LoadRecord:
         with one_at_a_time:
