@@ -88,6 +88,9 @@ class SyncSummary:
     records: list[LoadRecord] = field(default_factory=list)
     """The loads this pass recorded, in order, failed ones included."""
     interrupted: bool = False
+    unfinished: int = 0
+    """Records written from the file a stop cut short, which is not recorded and
+    loads again whole on the next pass."""
 
     @property
     def loaded(self) -> list[LoadRecord]:
@@ -103,7 +106,7 @@ class SyncSummary:
 
     def render(self) -> str:
         """The summary as text for a person: one line, then one per recorded load."""
-        written = sum(sum(r.counts.values()) for r in self.records)
+        written = sum(sum(r.counts.values()) for r in self.records) + self.unfinished
         head = (
             f"sync: {self.seen} files, {len(self.loaded)} loaded, {self.skipped}"
             f" already loaded, {len(self.failed)} failed; {written} records written,"
@@ -111,6 +114,8 @@ class SyncSummary:
         )
         if self.interrupted:
             head += "; interrupted, the rest is left for the next run"
+        if self.unfinished:
+            head += f" ({self.unfinished} of the records are of a file cut short)"
         lines = [head]
         for record in self.records:
             line = f"  {record.outcome.value}: {record.source}/{record.file_name}"
@@ -220,7 +225,8 @@ def sync_once(
     digests, unreadable = survey.digests, survey.unreadable
     loaded = _loaded_by_source(store, survey)
 
-    def check_stop(_: BatchResult) -> None:
+    def check_stop(result: BatchResult) -> None:
+        summary.unfinished += sum(result.changes.values())
         if stop.is_set():
             raise Interrupted
 
@@ -253,6 +259,7 @@ def sync_once(
         except Interrupted:
             summary.interrupted = True
             break
+        summary.unfinished = 0  # the file's record counts them now
         summary.records.append(record)
         if record.succeeded:
             loaded.add(known)

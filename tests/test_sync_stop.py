@@ -65,6 +65,11 @@ def test_a_stop_ends_the_pass_after_the_batch_being_written(tmp_path: Path) -> N
 
     assert stopped.interrupted
     assert stopped.records == []
+    assert stopped.render() == (
+        "sync: 2 files, 0 loaded, 0 already loaded, 0 failed; 2 records written,"
+        " 0 rejected; interrupted, the rest is left for the next run (2 of the"
+        " records are of a file cut short)"
+    )
     assert written == ["B1", "B2"]
     assert [r.file_name for r in finished.records] == ["a.jsonl", "b.jsonl"]
     assert [r.counts for r in finished.records] == [{"brand": 3}, {"brand": 1}]
