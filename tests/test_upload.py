@@ -52,6 +52,27 @@ def test_uploads_a_stopped_service_left_staged_are_removed_at_start(
     assert not left.parent.exists()
 
 
+def test_a_blank_long_or_unprintable_source_is_a_400_naming_the_field(
+    server: Server,
+) -> None:
+    def refused(source: str) -> tuple[int, str]:
+        answer = server.client.post(
+            "/feeds", params={"name": "b.jsonl", "source": source}, content=BRANDS
+        )
+        error = answer.json()["error"]
+        assert error["field"] == "source"
+        return answer.status_code, error["message"]
+
+    trimmed = server.client.post(
+        "/feeds", params={"name": "b.jsonl", "source": " north "}, content=BRANDS
+    )
+
+    assert refused(" ") == (400, "the source is blank")
+    assert refused("a\tb") == (400, "the source holds a control character")
+    assert refused("s" * 101) == (400, "the source is longer than 100 characters")
+    assert (trimmed.status_code, trimmed.json()["load"]["source"]) == (201, "north")
+
+
 def test_a_raw_upload_loads_and_answers_its_record(server: Server) -> None:
     response = server.client.post(
         "/feeds", params={"name": "brands.jsonl", "source": "raw"}, content=BRANDS

@@ -48,6 +48,8 @@ Feeds compress about tenfold; a file of zeros or blank lines a thousandfold, and
 would keep the loader busy for hours on a body that passed the bound."""
 MAX_NAME_BYTES: Final = 255
 """The longest file name (in UTF-8) that common file systems hold."""
+MAX_SOURCE_CHARS: Final = 100
+"""The longest source name an upload may give, as drop folders' names are short."""
 
 
 class _TooLarge(Exception):
@@ -106,7 +108,9 @@ def feeds_router(
     async def upload(
         request: Request,
         name: str | None = Query(None, description="The file's name, for a raw body."),
-        source: str = Query("upload", description="Who sent it, for the history."),
+        source: str = Query(
+            "upload", description="Who sent it, for the history (1 to 100 characters)."
+        ),
     ) -> JSONResponse:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
@@ -114,6 +118,7 @@ def feeds_router(
         staging_root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=staging_root))
         try:
+            source = _checked_source(source)
             bounded = Request(request.scope, _bounded(request.receive, max_bytes))
             content_type = request.headers.get("content-type", "")
             if content_type.startswith("multipart/form-data"):
@@ -205,6 +210,20 @@ def _unpacks_within(path: Path, limit: int) -> bool:
     except (OSError, EOFError, zlib.error):
         pass
     return True
+
+
+def _checked_source(source: str) -> str:
+    """The source an upload names, for the history: short, printable text."""
+    text = source.strip()
+    if not text:
+        raise InvalidInput("the source is blank", field="source")
+    if any(c < " " or c == "\x7f" for c in text):
+        raise InvalidInput("the source holds a control character", field="source")
+    if len(text) > MAX_SOURCE_CHARS:
+        raise InvalidInput(
+            f"the source is longer than {MAX_SOURCE_CHARS} characters", field="source"
+        )
+    return text
 
 
 def _checked_name(name: str | None) -> str:
