@@ -92,10 +92,11 @@ def print_history(
     finally:
         store.close()
 
+    width = max([len("source"), *(len(r.source) for r in records)])
     header = f"{'started':<21}{'outcome':<24}{'records':>9}{'rejected':>9}"
-    click.echo(f"{header}  source  file")
+    click.echo(f"{header}  {'source':<{width}}  file")
     for record in records:
-        click.echo(_history_line(record))
+        click.echo(_history_line(record, width))
     click.echo("sources (last successful load)")
     for fresh in freshness:
         if source is None or fresh.source == source:
@@ -103,11 +104,12 @@ def print_history(
             click.echo(f"  {fresh.source}: {last}")
 
 
-def _history_line(record: LoadRecord) -> str:
+def _history_line(record: LoadRecord, width: int) -> str:
+    """One load as a row of the table, its source padded to `width` characters."""
     written = sum(record.counts.values())
     line = (
         f"{_moment(record.started):<21}{record.outcome.value:<24}{written:>9}"
-        f"{record.rejected:>9}  {record.source}  {record.file_name}"
+        f"{record.rejected:>9}  {record.source:<{width}}  {record.file_name}"
     )
     if record.content_hash is not None:
         line += f" sha256:{record.content_hash[:12]}"

@@ -251,6 +251,7 @@ def test_sync_and_history_on_the_command_line(tmp_path: Path) -> None:
     )
     rows = [line[21:] for line in listed.stdout.splitlines()]
     assert listed.exit_code == 0
+    assert rows[0] == "outcome                   records rejected  source     file"
     assert rows[1:3] == [
         "loaded_with_rejections          1        1  partner-b  mixed.jsonl sha256:"
         + sha(jsonl(PARTY, UNDATED))[:12],
