@@ -58,8 +58,12 @@ def test_the_service_is_built_here_and_runs_a_real_command() -> None:
 
     assert service["build"] == "."
     dockerfile = (REPO / "Dockerfile").read_text()
-    for source in re.findall(r"^COPY (\S+)", dockerfile, re.MULTILINE):
-        assert (REPO / source).exists(), source
+    for line in re.findall(r"^COPY (.+)$", dockerfile, re.MULTILINE):
+        *sources, _ = line.split()
+        if sources[0].startswith("--from="):
+            continue  # copied from an earlier stage, not from the checkout
+        for source in sources:
+            assert (REPO / source).exists(), source
     subcommand = main.commands[command[0]]
     # Parsing the arguments raises if an option does not exist.
     subcommand.make_context(command[0], list(command[1:]))
@@ -70,3 +74,31 @@ def test_an_open_service_is_published_on_loopback_only() -> None:
 
     assert service["environment"]["GRAPHSVC_ALLOW_OPEN"] == "1"
     assert all(port.startswith("127.0.0.1:") for port in service["ports"])
+
+
+def test_the_image_builds_the_explorer_it_serves() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    ignored = (REPO / ".dockerignore").read_text().split()
+
+    # A checkout holds no bundle (it is not committed), so the image must make one;
+    # a bundle or node_modules left in a checkout must not slip in instead.
+    assert "RUN npm ci --no-audit --no-fund" in dockerfile
+    assert "RUN npm run build" in dockerfile
+    assert re.search(
+        r"^COPY --from=explorer \S+/explorer/static ./graphsvc/explorer/static$",
+        dockerfile,
+        re.MULTILINE,
+    )
+    assert "COPY pyproject.toml setup.py MANIFEST.in README.md ./" in dockerfile
+    assert {"graphsvc/explorer/static", "**/node_modules", ".venv"} <= set(ignored)
+
+
+def test_the_service_keeps_its_data_directory_on_a_named_volume() -> None:
+    spec = compose()
+    dockerfile = (REPO / "Dockerfile").read_text()
+    (data_dir,) = re.findall(r"^ENV GRAPHSVC_DATA_DIR=(\S+)$", dockerfile, re.MULTILINE)
+
+    (volume,) = spec["services"]["graphsvc"]["volumes"]
+    name, path = volume.split(":")
+    assert path == data_dir
+    assert name in spec["volumes"]
