@@ -226,6 +226,32 @@ def test_clicking_a_node_expands_its_neighbours_and_keeps_it_in_the_link(
     assert page.url.endswith("&expand=Shipment%3ASH-00000145")
 
 
+def test_each_expanded_node_is_a_link_parameter_of_its_own(page: Page) -> None:
+    page.goto(
+        "/explore/?view=node&id=Party:PA-PL-FENINA"
+        "&expand=Shipment:SH-00000145&expand=Item:IT-1%2C2"
+    )
+    settled(page, "node")
+
+    expanded = page.evaluate("window.explorer.readState().expand")
+    drawn = page.evaluate(
+        "window.explorer.cy.getElementById('Shipment:SH-00000145').hasClass('expanded')"
+    )
+    site = "Site:SI-PL-FENINA-1"
+    click_node(page, site)
+    page.wait_for_function(
+        f"window.explorer.cy.getElementById('{site}').hasClass('expanded')",
+        timeout=WAIT_MS,
+    )
+
+    assert expanded == ["Shipment:SH-00000145", "Item:IT-1,2"]
+    assert drawn is True
+    assert page.url.endswith(
+        "&expand=Shipment%3ASH-00000145&expand=Item%3AIT-1%2C2"
+        "&expand=Site%3ASI-PL-FENINA-1"
+    )
+
+
 def test_a_capped_fan_out_shows_more_and_fetches_it_on_demand(page: Page) -> None:
     page.goto("/explore/?view=node&id=Site:SI-CH-PALINA-1")
     settled(page, "node")

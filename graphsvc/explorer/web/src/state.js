@@ -1,19 +1,26 @@
 // The view is held in the URL, so that a link reopens what is on screen.
 //
-// view=node&id=Label:id[&expand=Label:id,...]   a node and its neighbours
+// view=node&id=Label:id[&expand=Label:id...]    a node and its neighbours
 // view=provenance&id=ITEM                       an item's custody chain
 // view=findings&brand=BRAND[&kinds=A,B]         a brand's findings
 // view=clusters[&brand=BRAND]                   the distributor clusters
 // view=cluster&id=DC-...[&brand=BRAND]          one cluster
 
-const LISTS = ["expand", "kinds"];
+// Finding kinds are words, so a comma separates them; a node id may hold a comma
+// (a GS1 serial can), so each expanded node is a parameter of its own.
+const LISTS = ["kinds"];
+const REPEATED = ["expand"];
 
 /** The state in the current URL, with lists split. */
 export function readState() {
   const params = new URLSearchParams(window.location.search);
   const state = {};
   for (const [name, value] of params) {
-    state[name] = LISTS.includes(name) ? value.split(",").filter(Boolean) : value;
+    if (REPEATED.includes(name)) {
+      state[name] = params.getAll(name).filter(Boolean);
+    } else {
+      state[name] = LISTS.includes(name) ? value.split(",").filter(Boolean) : value;
+    }
   }
   return state;
 }
@@ -23,7 +30,9 @@ export function urlOf(state) {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(state)) {
     if (value === undefined || value === null || value === "") continue;
-    if (Array.isArray(value)) {
+    if (Array.isArray(value) && REPEATED.includes(name)) {
+      for (const one of value) params.append(name, one);
+    } else if (Array.isArray(value)) {
       if (value.length) params.set(name, value.join(","));
     } else {
       params.set(name, String(value));
