@@ -49,10 +49,14 @@ def parse_only(feed: Path) -> dict[str, float]:
 
 
 def load(feed: Path, data: Path) -> dict[str, float]:
+    import gc
+
+    from graphsvc.cli import GC_THRESHOLDS
     from graphsvc.investigation import Investigation
     from graphsvc.store.embedded import EmbeddedStore
     from loaders.load import load_paths
 
+    gc.set_threshold(*GC_THRESHOLDS)  # as `graphsvc load` runs
     store = EmbeddedStore(data)
     start = time.perf_counter()
     report = load_paths(store, [feed])

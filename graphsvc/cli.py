@@ -6,6 +6,7 @@ all went well, 1 when a load rejected records, 2 on a usage or fatal error.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -78,6 +79,14 @@ class _Group(click.Group):
             _fail(f"unexpected {type(err).__name__}: {err} (--debug shows where)")
 
 
+GC_THRESHOLDS: Final = (100_000, 50, 100)
+"""The collector's thresholds for a graphsvc process.
+
+Loads and refreshes make millions of small objects that mostly live on; with the
+default 700, collecting the youngest generation took about a tenth of a feed load's
+CPU (23,300 records/s against 25,200 with these, loading 20,000 demo items)."""
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"graphsvc: error: {message}", err=True)
     sys.exit(EXIT_FATAL)
@@ -103,6 +112,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Graph-based supply chain investigation: load feeds, find what leaked."""
     ctx.meta["debug"] = debug
     configure_logging(debug)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -329,3 +330,15 @@ def test_a_data_dir_name_too_long_to_read_is_a_one_line_error(
         f"graphsvc: error: cannot use the data directory {long}:"
         f" {long}/graph.sqlite3: File name too long"
     )
+
+
+def test_a_command_runs_with_the_collector_tuned_for_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: applied.append(t))
+    applied: list[tuple[int, ...]] = []
+
+    result = CliRunner().invoke(main, ["stats", "--data-dir", str(tmp_path)])
+
+    assert result.exit_code == 2
+    assert applied == [(100_000, 50, 100)]
