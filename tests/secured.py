@@ -69,10 +69,11 @@ KEYS = {name: ".".join(entry.split(":")[0::2][:2]) for name, entry in SECRETS.it
 """The key each caller sends: `id.secret`."""
 
 
-def loaded_data(root: Path) -> Path:
-    """A data directory holding `RECORDS`, with findings."""
+def loaded_data(root: Path, records: list[dict[str, Any]] | None = None) -> Path:
+    """A data directory holding `records` (by default `RECORDS`), with findings."""
     feed = root / "feed.jsonl"
-    feed.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
+    given = RECORDS if records is None else records
+    feed.write_text("".join(json.dumps(r) + "\n" for r in given))
     report = load_into(root / "data", [feed])
     assert report.ok, report.render()
     return root / "data"

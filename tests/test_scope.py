@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from secured import client, headers, loaded_data
+from secured import RECORDS, client, headers, loaded_data
 
 from graphsvc.security.scope import BrandScope
 from graphsvc.store import open_store
@@ -140,6 +141,50 @@ def test_clusters_are_chosen_and_described_within_the_scope(app: TestClient) -> 
             "members": [{"id": "DARK"}, {"id": "GREY"}],
             "brands": [{"id": "B1"}, {"id": "B2"}],
         }
+    ]
+
+
+def test_a_clusters_item_count_counts_only_the_keys_items(app: TestClient) -> None:
+    # GREY received I1 (B1) and J1 (B2) on SH1.
+    query = "{ distributorClusters(minSize: 1) { members { id } itemCount } }"
+    b1 = '{ distributorClusters(brand: "B1", minSize: 1) { members { id } itemCount } }'
+
+    assert ask(app, "admin", b1)["data"]["distributorClusters"] == [
+        {"members": [{"id": "GREY"}], "itemCount": 2}
+    ]
+    assert ask(app, "reader_b1", query)["data"]["distributorClusters"] == [
+        {"members": [{"id": "GREY"}], "itemCount": 1}
+    ]
+
+
+def test_clusters_are_ordered_by_the_items_the_key_sees(tmp_path: Path) -> None:
+    # GREY holds one B1 item and three of B2's; DARK two of B1's: everyone sees
+    # GREY's cluster first, a B1 key DARK's.
+    records = [
+        *RECORDS[:12],
+        *(
+            {"kind": "item", "id": i, "product": p}
+            for i, p in [("J2", "P2"), ("J3", "P2"), ("I2", "P1"), ("I3", "P1")]
+        ),
+        {**RECORDS[12], "items": ["I1", "J1", "J2", "J3"]},
+        {**RECORDS[12], "id": "SH3", "consignee": "DARK", "destination": "S-DARK"}
+        | {"items": ["I2", "I3"]},
+    ]
+    query = (
+        '{ distributorClusters(brand: "B1", minSize: 1) { members { id } itemCount } }'
+    )
+
+    with client(loaded_data(tmp_path, records)) as app:
+        every = ask(app, "admin", query)["data"]["distributorClusters"]
+        scoped = ask(app, "reader_b1", query)["data"]["distributorClusters"]
+
+    assert every == [
+        {"members": [{"id": "GREY"}], "itemCount": 4},
+        {"members": [{"id": "DARK"}], "itemCount": 2},
+    ]
+    assert scoped == [
+        {"members": [{"id": "DARK"}], "itemCount": 2},
+        {"members": [{"id": "GREY"}], "itemCount": 1},
     ]
 
 

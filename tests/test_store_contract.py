@@ -684,6 +684,7 @@ def test_trades_and_party_facts(any_store: Store, tmp_path: Path) -> None:
         ("SH1", "FAB", "NORD", ("I1",), ("B",)),
         ("SH2", "FAB", "NORD", ("I2", "I9"), ("B",)),
     ]
+    assert [t.item_brands for t in trades] == [(("I1", "B"),), (("I2", "B"),)]
     assert facts == {
         "NORD": PartyFacts("NORD", "distributor", "Nord", phone="+49 40 555 01"),
         "NOBODY": PartyFacts("NOBODY"),

@@ -41,6 +41,7 @@ from graphsvc.api.types import (
     Subgraph,
     load,
     node_id,
+    visible_item_count,
 )
 from graphsvc.audit import AuditLog
 from graphsvc.errors import GraphsvcError, InvalidArgument
@@ -202,7 +203,11 @@ class Query:
         if not visible:
             return []
         found = info.context.investigation.clusters(brand_filter, min_size)
-        return [DistributorCluster(cluster=c) for c in found]
+        scope = info.context.scope
+        # Largest first by what the key may see: an order by every brand's items
+        # would tell a scoped key how many items of other brands each one holds.
+        ordered = sorted(found, key=lambda c: (-visible_item_count(c, scope), c.id))
+        return [DistributorCluster(cluster=c) for c in ordered]
 
     @strawberry.field(
         description="The nodes and relationships within `depth` (at most 3) of a node,"

@@ -20,6 +20,7 @@ from graphsvc import engine
 from graphsvc.api.bounds import FIELD_CAPS
 from graphsvc.api.context import Info
 from graphsvc.errors import InvalidArgument
+from graphsvc.security.scope import BrandScope
 from graphsvc.store.base import Node, NodeKey
 from graphsvc.store.containment import delivery_retracted
 
@@ -512,10 +513,11 @@ class DistributorCluster:
 
     @strawberry.field(
         description="Distinct items that passed through the members, counting what"
-        " their pallets and cases held rather than the containers themselves."
+        " their pallets and cases held rather than the containers themselves; for a"
+        " key scoped to some brands, only the items of those brands."
     )
-    def item_count(self) -> int:
-        return self.cluster.item_count
+    def item_count(self, info: Info) -> int:
+        return visible_item_count(self.cluster, info.context.scope)
 
     @strawberry.field(description="Brands whose items passed through the members.")
     async def brands(self, info: Info) -> list[Brand]:
@@ -533,6 +535,13 @@ class DistributorCluster:
     @strawberry.field(description="Outside parties that received from the cluster.")
     async def exits(self, info: Info) -> list[Party]:
         return await _parties(info, self.cluster.exits)
+
+
+def visible_item_count(cluster: engine.DistributorCluster, scope: BrandScope) -> int:
+    """The items of a cluster that `scope` may see, as `itemCount` gives them."""
+    if scope.unrestricted:
+        return cluster.item_count
+    return cluster.items_of(scope.allows_brand)
 
 
 def node_id(key: NodeKey) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -53,6 +53,8 @@ class Trade:
     consignee: str
     items: tuple[str, ...]
     brands: tuple[str, ...] = ()
+    item_brands: tuple[tuple[str, str], ...] = ()
+    """`(item, brand)` for each item whose brand is known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,12 @@ class DistributorCluster:
     brands: tuple[str, ...]
     entry_points: tuple[str, ...]
     exits: tuple[str, ...]
+    brand_items: tuple[tuple[str, int], ...] = ()
+    """`(brand, items)`: how many of the items are of each brand, by brand."""
+
+    def items_of(self, allowed: Callable[[str], bool]) -> int:
+        """How many of the items are of a brand that `allowed` accepts."""
+        return sum(n for brand, n in self.brand_items if allowed(brand))
 
 
 def normalise_phone(value: str | None) -> str | None:
@@ -196,6 +204,7 @@ class _Accumulator:
         self.members = members
         self.links: list[ClusterLink] = []
         self.items: set[str] = set()
+        self.item_brands: dict[str, str] = {}
         self.brands: set[str] = set()
         self.entry_points: set[str] = set()
         self.exits: set[str] = set()
@@ -209,6 +218,7 @@ class _Accumulator:
             brands=tuple(sorted(self.brands)),
             entry_points=tuple(sorted(self.entry_points)),
             exits=tuple(sorted(self.exits)),
+            brand_items=tuple(sorted(Counter(self.item_brands.values()).items())),
         )
 
 
@@ -223,6 +233,7 @@ def _account(trade: Trade, cluster_of: Mapping[str, _Accumulator]) -> None:
     for cluster in (source, target):
         if cluster is not None:  # both ends in one cluster: sets absorb the repeat
             cluster.items.update(trade.items)
+            cluster.item_brands.update(trade.item_brands)
             cluster.brands.update(trade.brands)
     if target is not None and source is not target:
         target.entry_points.add(trade.shipper)

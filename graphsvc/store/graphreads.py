@@ -324,13 +324,14 @@ def trade(
     brands: Mapping[str, str | None],
 ) -> Trade:
     """A shipment as the cluster rules see it: the `items` it carried, their brands."""
-    of_items = {brands.get(i) for i in items}
+    branded = tuple((i, b) for i in items if (b := brands.get(i)) is not None)
     return Trade(
         shipment_id,
         str(props["shipper"]),
         str(props["consignee"]),
         items,
-        tuple(sorted(b for b in of_items if b is not None)),
+        tuple(sorted({b for _, b in branded})),
+        branded,
     )
 
 
