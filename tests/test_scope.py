@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from secured import RECORDS, client, headers, loaded_data
 
+from graphsvc.api.cursors import encode_cursor
 from graphsvc.security.scope import BrandScope
 from graphsvc.store import open_store
 
@@ -48,6 +49,26 @@ def test_asking_for_another_brand_finds_nothing(app: TestClient) -> None:
     )
 
     assert found == {"data": {"findings": {"totalCount": 0, "edges": []}}}
+
+
+def test_a_cursor_of_another_brands_finding_names_no_finding(
+    app: TestClient,
+) -> None:
+    every = ask(app, "admin", "{ findings { edges { cursor node { item { id } } } } }")
+    cursors = [
+        e["cursor"]
+        for e in every["data"]["findings"]["edges"]
+        if e["node"]["item"]["id"] == "J1"
+    ]
+    unknown = encode_cursor("finding", "0" * 20)
+    page = '{{ findings(after: "{}") {{ edges {{ cursor }} }} }}'
+
+    answers = [ask(app, "reader_b1", page.format(c)) for c in [*cursors, unknown]]
+
+    assert len(cursors) == 2
+    assert [(a["data"], [e["message"] for e in a["errors"]]) for a in answers] == [
+        (None, ["after: names no finding (the data changed); start again"])
+    ] * 3
 
 
 def test_a_key_of_several_brands_names_one(app: TestClient) -> None:

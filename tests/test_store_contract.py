@@ -574,6 +574,8 @@ def test_findings_are_paged_in_order_and_replaced_per_item(
     assert any_store.item_findings("I1") == []
     with pytest.raises(InvalidArgument, match="names no finding"):
         any_store.findings(FindingQuery(), after="no-such-finding")
+    with pytest.raises(InvalidArgument, match="names no finding"):
+        any_store.findings(FindingQuery(brand="X"), after=every[0].finding.id)
 
 
 # -- questions -------------------------------------------------------------------------

@@ -110,6 +110,15 @@ class FindingQuery:
     party: str | None = None
     kinds: frozenset[FindingKind] | None = None
 
+    def pages(self, stored: StoredFinding) -> bool:
+        """True when a page of this query may start after `stored`.
+
+        A finding of another brand may not: a key scoped to one brand could
+        otherwise tell another brand's findings, whose ids are hashes of what they
+        are about, from ids that name nothing.
+        """
+        return self.brand is None or stored.brand == self.brand
+
     def matches(self, stored: StoredFinding) -> bool:
         finding = stored.finding
         return (
@@ -215,7 +224,8 @@ class Store(Protocol):
         """Saved findings matching `query`, ordered by time, kind and id.
 
         At most `first` of them (all when None), starting after the finding whose id
-        is `after`; an `after` that names no saved finding raises InvalidArgument.
+        is `after`; an `after` that names no saved finding, or one of a brand other
+        than the query's, raises InvalidArgument.
         """
         ...
 

@@ -443,7 +443,7 @@ class EmbeddedStore:
             ordered, position = self._in_order()
             start = 0
             if after is not None:
-                if after not in position:
+                if after not in position or not query.pages(ordered[position[after]]):
                     raise InvalidArgument(
                         "after", "names no finding (the data changed); start again"
                     )

@@ -638,8 +638,9 @@ def _findings_after(
     cursor = None
     if after is not None:
         row = tx.run(statement("read/finding"), id=after).single()
-        if row is not None:
-            cursor = finding_order(finding_from_neo4j(row["finding"]).finding)
+        stored = finding_from_neo4j(row["finding"]) if row is not None else None
+        if stored is not None and query.pages(stored):
+            cursor = finding_order(stored.finding)
     return found, cursor
 
 
