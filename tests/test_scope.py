@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from epcis_data import DL, load_text, object_document
 from fastapi.testclient import TestClient
 from secured import RECORDS, client, headers, loaded_data
 
@@ -251,6 +253,75 @@ def test_a_hidden_neighbourhood_answers_as_an_unknown_id_does(app: TestClient) -
         == {"data": {"neighborhood": {"nodes": [], "truncated": False}}}
     )
     assert seen["data"]["neighborhood"]["truncated"] is True
+
+
+def test_packing_another_brands_item_answers_as_an_unknown_id(
+    tmp_path: Path,
+) -> None:
+    b1_item, b2_item = (f"{DL}/01/{gtin}/21/1" for gtin in GTINS.values())
+    records = [
+        *RECORDS,
+        *(
+            {"kind": "product", "id": g, "brand": b, "gtin": g}
+            for b, g in GTINS.items()
+        ),
+        {"kind": "item", "id": b1_item, "product": GTINS["B1"]},
+        {"kind": "item", "id": b2_item, "product": GTINS["B2"]},
+    ]
+    data = loaded_data(tmp_path, records)
+    store = open_store("embedded", data)
+    try:
+        report = load_text(
+            store,
+            "packing.json",
+            json.dumps(object_document(packing(b1_item, b2_item))),
+        )
+    finally:
+        store.close()
+    query = (
+        '{{ neighborhood(id: "Containment:{} @ urn:uuid:{}") {{ nodes {{ id }} }} }}'
+    )
+
+    with client(data) as app:
+        own = ask(app, "reader_b1", query.format(b1_item, EVENTS[0]))
+        other = ask(app, "reader_b1", query.format(b2_item, EVENTS[1]))
+        seen = ask(app, "admin", query.format(b2_item, EVENTS[1]))
+
+    assert report.rejected == []
+    assert own["data"]["neighborhood"]["nodes"] == [
+        {"id": f"Containment:{b1_item} @ urn:uuid:{EVENTS[0]}"},
+        {"id": f"Item:{b1_item}"},
+    ]
+    assert other == {"data": {"neighborhood": {"nodes": []}}}
+    assert [n["id"] for n in seen["data"]["neighborhood"]["nodes"]] == [
+        f"Containment:{b2_item} @ urn:uuid:{EVENTS[1]}",
+        f"Item:{DL}/00/106141412345678908",
+        f"Item:{b2_item}",
+    ]
+
+
+GTINS = {"B1": "04012345111125", "B2": "04012345111118"}
+EVENTS = (
+    "0b4a6a54-0005-4000-8000-000000000001",
+    "0b4a6a54-0005-4000-8000-000000000002",
+)
+
+
+def packing(*children: str) -> list[dict[str, object]]:
+    """One EPCIS event per child, packing it onto the same pallet."""
+    return [
+        {
+            "type": "AggregationEvent",
+            "eventID": f"urn:uuid:{event}",
+            "eventTime": "2026-01-09T12:00:00Z",
+            "eventTimeZoneOffset": "+01:00",
+            "parentID": f"{DL}/00/106141412345678908",
+            "childEPCs": [child],
+            "action": "ADD",
+            "bizStep": "packing",
+        }
+        for event, child in zip(EVENTS, children, strict=True)
+    ]
 
 
 def test_the_scope_filters_nodes_for_any_reader(tmp_path: Any) -> None:

@@ -1,9 +1,10 @@
 """Brand scope: what a key limited to some brands may see.
 
 A scoped key sees its brands, their products, items, scans, authorizations,
-findings and clusters. Parties, sites and shipments are shared by every brand and
-stay visible; what a shipment carried is filtered to the key's items. Every read
-path (GraphQL, exports, search) asks a `BrandScope` rather than deciding alone.
+what their items were packed into (containment), findings and clusters. Parties,
+sites and shipments are shared by every brand and stay visible; what a shipment
+carried is filtered to the key's items. Every read path (GraphQL, exports,
+search) asks a `BrandScope` rather than deciding alone.
 
 One thing still shows through: a neighbourhood around a node the key may see is
 cut at `limit` before other brands' nodes are taken out, so its `truncated` flag
@@ -22,7 +23,9 @@ from graphsvc.errors import InvalidArgument
 from graphsvc.security.roles import Principal
 from graphsvc.store.base import Edge, Node, NodeKey, Store
 
-SCOPED_LABELS: Final = frozenset({"Brand", "Product", "Item", "Scan", "Authorization"})
+SCOPED_LABELS: Final = frozenset(
+    {"Brand", "Product", "Item", "Scan", "Authorization", "Containment"}
+)
 """Labels that belong to one brand, hidden from keys scoped to other brands."""
 
 SEARCH_SCAN_MAX: Final = 2_000
@@ -118,7 +121,11 @@ class BrandScope:
         return [i for i, node in zip(ids, shown, strict=True) if node is not None]
 
     def brands_of(self, nodes: Iterable[Node]) -> dict[NodeKey, str | None]:
-        """The brand of each brand-owned node: directly, via its product or item."""
+        """The brand of each brand-owned node: directly, via its product or item.
+
+        A containment record has the brand of its child, or of its parent when it
+        empties a container (a container has none, so only unscoped keys see it).
+        """
         brands: dict[NodeKey, str | None] = {}
         items: dict[NodeKey, str] = {}
         for node in nodes:
@@ -130,6 +137,11 @@ class BrandScope:
                 items[key(node)] = node.id
             elif node.label == "Scan" and (item := _text(node, "item")) is not None:
                 items[key(node)] = item
+            elif node.label == "Containment":
+                # What went in, or the emptied container when nothing is named.
+                item = _text(node, "child") or _text(node, "parent")
+                if item is not None:
+                    items[key(node)] = item
 
         item_brands = self._item_brands(set(items.values()))
         for node_key, item in items.items():
