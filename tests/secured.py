@@ -62,6 +62,7 @@ SECRETS = {
     "admin": "admin-one:admin:a-secret",
     "reader_b1": "luma-team:reader:b1-secret:B1",
     "reader_b1b2": "both-team:reader:bb-secret:B1,B2",
+    "admin_b1": "luma-admin:admin:ab1-secret:B1",
 }
 """GRAPHSVC_API_KEYS entries, by the name tests use for them."""
 

@@ -427,3 +427,17 @@ def test_the_load_history_is_refused_to_scoped_keys(app: TestClient) -> None:
     assert everything["data"]["loads"]["edges"] == [{"node": {"source": "cli"}}]
     assert scoped["data"] is None
     assert [e["message"] for e in scoped["errors"]] == ["this API key may not do that"]
+
+
+def test_a_scoped_admin_is_refused_the_audit_log_and_metrics(app: TestClient) -> None:
+    audit = ask(app, "admin_b1", "{ auditLog(first: 5) { entries { operation } } }")
+    metrics = app.get("/metrics", headers=headers("admin_b1"))
+    own = ask(app, "admin_b1", '{ item(id: "I1") { id } }')
+
+    assert audit["data"] is None
+    assert [e["message"] for e in audit["errors"]] == ["this API key may not do that"]
+    assert (metrics.status_code, metrics.json()) == (
+        403,
+        {"error": {"code": "forbidden", "message": "this API key may not do that"}},
+    )
+    assert own == {"data": {"item": {"id": "I1"}}}

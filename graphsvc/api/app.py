@@ -20,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from graphsvc import __version__
-from graphsvc.api.access import AccessControl, principal_of
+from graphsvc.api.access import AccessControl, principal_of, refusal
 from graphsvc.api.bodylimit import BodyLimit
 from graphsvc.api.context import Context, Limits
 from graphsvc.api.epcis import epcis_router
@@ -36,7 +36,7 @@ from graphsvc.api.requestid import RequestId
 from graphsvc.api.responses import RETRY_AFTER, invalid_parameter, store_unavailable
 from graphsvc.api.schema import build_schema
 from graphsvc.audit import AuditLog
-from graphsvc.errors import StoreUnavailable
+from graphsvc.errors import Forbidden, StoreUnavailable
 from graphsvc.investigation import Investigation
 from graphsvc.security.keys import KeyRing
 
@@ -118,7 +118,10 @@ def create_app(
         )
 
     @app.get("/metrics", summary="Prometheus metrics; admins only.")
-    def prometheus() -> Response:
+    def prometheus(request: Request) -> Response:
+        # Loads by source and findings of every brand: not for a brand-scoped key.
+        if principal_of(request.scope).brands is not None:
+            return refusal(Forbidden())
         return metrics.response()
 
     # Starlette runs the middleware added last first.

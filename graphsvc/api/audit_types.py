@@ -62,8 +62,13 @@ def audit_variables(entry: audit.AuditEntry) -> object:
 
 
 def audit_page(info: Info, first: int, after: str | None) -> AuditPage:
-    """The page after cursor `after`; only admins may read the log."""
-    if not info.context.principal.may(Role.ADMIN):
+    """The page after cursor `after`; only admins may read the log.
+
+    The log holds every key's operations and variables, whatever their brand: a
+    key scoped to some brands is refused it, as it is the load history.
+    """
+    principal = info.context.principal
+    if not principal.may(Role.ADMIN) or principal.brands is not None:
         raise Forbidden
     if not 1 <= first <= info.context.limits.max_page:
         raise InvalidArgument(

@@ -281,7 +281,8 @@ class Query:
         return [GraphNode(node=n) for n in found]
 
     @strawberry.field(
-        description="The audit log, newest first; admins only. `first` is at most 500."
+        description="The audit log, newest first; admins only, and not those scoped to"
+        " brands. `first` is at most 500."
     )
     def audit_log(
         self, info: Info, first: int = 50, after: str | None = None
