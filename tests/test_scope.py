@@ -258,49 +258,79 @@ def test_a_hidden_neighbourhood_answers_as_an_unknown_id_does(app: TestClient) -
 def test_packing_another_brands_item_answers_as_an_unknown_id(
     tmp_path: Path,
 ) -> None:
-    b1_item, b2_item = (f"{DL}/01/{gtin}/21/1" for gtin in GTINS.values())
+    data = gs1_data(tmp_path, packing(B1_ITEM, B2_ITEM))
+    query = (
+        '{{ neighborhood(id: "Containment:{} @ urn:uuid:{}") {{ nodes {{ id }} }} }}'
+    )
+
+    with client(data) as app:
+        own = ask(app, "reader_b1", query.format(B1_ITEM, EVENTS[0]))
+        other = ask(app, "reader_b1", query.format(B2_ITEM, EVENTS[1]))
+        seen = ask(app, "admin", query.format(B2_ITEM, EVENTS[1]))
+
+    assert own["data"]["neighborhood"]["nodes"] == [
+        {"id": f"Containment:{B1_ITEM} @ urn:uuid:{EVENTS[0]}"},
+        {"id": f"Item:{B1_ITEM}"},
+    ]
+    assert other == {"data": {"neighborhood": {"nodes": []}}}
+    assert [n["id"] for n in seen["data"]["neighborhood"]["nodes"]] == [
+        f"Containment:{B2_ITEM} @ urn:uuid:{EVENTS[1]}",
+        f"Item:{DL}/00/106141412345678908",
+        f"Item:{B2_ITEM}",
+    ]
+
+
+def test_an_item_lists_only_the_keys_items_it_was_made_from(tmp_path: Path) -> None:
+    kit = f"{DL}/01/{GTINS['B1']}/21/2"
+    kitting: dict[str, object] = {
+        "type": "TransformationEvent",
+        "eventID": f"urn:uuid:{EVENTS[0]}",
+        "eventTime": "2026-01-09T12:00:00Z",
+        "eventTimeZoneOffset": "+01:00",
+        "inputEPCList": [B1_ITEM, B2_ITEM],
+        "outputEPCList": [kit],
+        "bizStep": "commissioning",
+    }
+    data = gs1_data(tmp_path, [kitting])
+    query = f'{{ search(text: "{kit}") {{ id properties }} }}'
+
+    with client(data) as app:
+        every = ask(app, "admin", query)["data"]["search"]
+        scoped = ask(app, "reader_b1", query)["data"]["search"]
+        exported = app.get(
+            "/export",
+            params={"view": "provenance", "id": kit, "format": "json"},
+            headers=headers("reader_b1"),
+        ).json()["nodes"]
+
+    assert [n["properties"]["madeFrom"] for n in every] == [[B1_ITEM, B2_ITEM]]
+    assert [n["properties"]["madeFrom"] for n in scoped] == [[B1_ITEM]]
+    assert [n["made_from"] for n in exported if n["id"] == f"Item:{kit}"] == [B1_ITEM]
+
+
+def gs1_data(tmp_path: Path, events: list[dict[str, object]]) -> Path:
+    """`RECORDS` with an item of each brand keyed by GS1, and `events` captured."""
     records = [
         *RECORDS,
         *(
             {"kind": "product", "id": g, "brand": b, "gtin": g}
             for b, g in GTINS.items()
         ),
-        {"kind": "item", "id": b1_item, "product": GTINS["B1"]},
-        {"kind": "item", "id": b2_item, "product": GTINS["B2"]},
+        {"kind": "item", "id": B1_ITEM, "product": GTINS["B1"]},
+        {"kind": "item", "id": B2_ITEM, "product": GTINS["B2"]},
     ]
     data = loaded_data(tmp_path, records)
     store = open_store("embedded", data)
     try:
-        report = load_text(
-            store,
-            "packing.json",
-            json.dumps(object_document(packing(b1_item, b2_item))),
-        )
+        report = load_text(store, "events.json", json.dumps(object_document(events)))
     finally:
         store.close()
-    query = (
-        '{{ neighborhood(id: "Containment:{} @ urn:uuid:{}") {{ nodes {{ id }} }} }}'
-    )
-
-    with client(data) as app:
-        own = ask(app, "reader_b1", query.format(b1_item, EVENTS[0]))
-        other = ask(app, "reader_b1", query.format(b2_item, EVENTS[1]))
-        seen = ask(app, "admin", query.format(b2_item, EVENTS[1]))
-
     assert report.rejected == []
-    assert own["data"]["neighborhood"]["nodes"] == [
-        {"id": f"Containment:{b1_item} @ urn:uuid:{EVENTS[0]}"},
-        {"id": f"Item:{b1_item}"},
-    ]
-    assert other == {"data": {"neighborhood": {"nodes": []}}}
-    assert [n["id"] for n in seen["data"]["neighborhood"]["nodes"]] == [
-        f"Containment:{b2_item} @ urn:uuid:{EVENTS[1]}",
-        f"Item:{DL}/00/106141412345678908",
-        f"Item:{b2_item}",
-    ]
+    return data
 
 
 GTINS = {"B1": "04012345111125", "B2": "04012345111118"}
+B1_ITEM, B2_ITEM = (f"{DL}/01/{gtin}/21/1" for gtin in GTINS.values())
 EVENTS = (
     "0b4a6a54-0005-4000-8000-000000000001",
     "0b4a6a54-0005-4000-8000-000000000002",

@@ -66,9 +66,7 @@ def build_view(
     if view == "neighborhood":
         return neighborhood_graph(investigation.store, id_, depth, limit, scope)
     if view == "provenance":
-        if not scope.visible_items([lookup_id(id_)]):
-            raise NotFound(f"no item has the id {id_!r}")
-        return provenance_graph(investigation, id_, limit)
+        return provenance_graph(investigation, id_, limit, scope)
     brand, visible = scope.query_brand(lookup_id(brand) if brand else brand)
     if not visible:
         raise NotFound(f"no distributor cluster of brand {brand!r} has the id {id_!r}")
@@ -101,16 +99,22 @@ def neighborhood_graph(
     return graph
 
 
-def provenance_graph(investigation: Investigation, item_id: str, limit: int) -> Graph:
+def provenance_graph(
+    investigation: Investigation,
+    item_id: str,
+    limit: int,
+    scope: BrandScope | None = None,
+) -> Graph:
     """An item, its custody hops chained in time order, and its findings.
 
     The item links to its first hop (`CUSTODY`), each hop to the next (`NEXT`, with
     the shipment through which the item arrived), each finding to the item
-    (`CONCERNS`).
+    (`CONCERNS`). With a brand `scope`, an item of another brand is not found.
     """
+    scope = scope or BrandScope(None, investigation.store)
     canonical = lookup_id(item_id)
-    found = investigation.provenance(canonical)
-    item = investigation.store.node("Item", canonical)
+    (item,) = scope.visible([investigation.store.node("Item", canonical)])
+    found = investigation.provenance(canonical) if item is not None else None
     if found is None or item is None:
         raise NotFound(f"no item has the id {item_id!r}")
 

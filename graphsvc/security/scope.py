@@ -3,8 +3,8 @@
 A scoped key sees its brands, their products, items, scans, authorizations,
 what their items were packed into (containment), findings and clusters. Parties,
 sites and shipments are shared by every brand and stay visible; what a shipment
-carried is filtered to the key's items. Every read path (GraphQL, exports,
-search) asks a `BrandScope` rather than deciding alone.
+carried, and what an item was made from, is filtered to the key's items. Every read
+path (GraphQL, exports, search) asks a `BrandScope` rather than deciding alone.
 
 One thing still shows through: a neighbourhood around a node the key may see is
 cut at `limit` before other brands' nodes are taken out, so its `truncated` flag
@@ -27,6 +27,10 @@ SCOPED_LABELS: Final = frozenset(
     {"Brand", "Product", "Item", "Scan", "Authorization", "Containment"}
 )
 """Labels that belong to one brand, hidden from keys scoped to other brands."""
+
+ITEM_LISTS: Final = {"Shipment": "items", "Item": "made_from"}
+"""The property of each label that lists items, of any brand: a shipment's cargo, the
+inputs an item was made from."""
 
 SEARCH_SCAN_MAX: Final = 2_000
 """How many matches a scoped search reads, at most, to fill its page."""
@@ -84,29 +88,31 @@ class BrandScope:
         return self._carrying_visible_items(shown)
 
     def _carrying_visible_items(self, nodes: list[Node | None]) -> list[Node | None]:
-        """`nodes` with each shipment's `items` cut to the items this scope sees."""
-        carried = {
+        """`nodes` with their lists of items (`ITEM_LISTS`) cut to those it sees."""
+        listed = {
             item
             for n in nodes
-            if n is not None and n.label == "Shipment"
-            for item in _texts(n, "items")
+            if n is not None and n.label in ITEM_LISTS
+            for item in _texts(n, ITEM_LISTS[n.label])
         }
-        if not carried:
+        if not listed:
             return nodes
-        item_brands = self._item_brands(carried)
+        item_brands = self._item_brands(listed)
         return [
             replace(
                 n,
                 properties={
                     **n.properties,
-                    "items": tuple(
+                    name: tuple(
                         i
-                        for i in _texts(n, "items")
+                        for i in _texts(n, name)
                         if self.allows_brand(item_brands.get(i))
                     ),
                 },
             )
-            if n is not None and n.label == "Shipment" and "items" in n.properties
+            if n is not None
+            and (name := ITEM_LISTS.get(n.label)) is not None
+            and name in n.properties
             else n
             for n in nodes
         ]
