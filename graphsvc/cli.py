@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ log = logging.getLogger("graphsvc")
 
 EXIT_REJECTED: Final = 1
 EXIT_FATAL: Final = 2
+EXIT_BROKEN_PIPE: Final = 141
+"""As a shell reports a command ended by SIGPIPE: 128 + 13."""
 
 _data_dir_option = click.option(
     "--data-dir",
@@ -72,6 +75,12 @@ class _Group(click.Group):
             _fail(str(err))
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`graphsvc stats | head`): nothing is wrong with
+            # graphsvc, and nothing more can be written. The stream is pointed at
+            # /dev/null so that closing it at exit does not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as err:
             if ctx.meta.get("debug"):
                 raise

@@ -342,3 +342,28 @@ def test_a_command_runs_with_the_collector_tuned_for_loads(
 
     assert result.exit_code == 2
     assert applied == [(100_000, 50, 100)]
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(GOOD) + "\n")
+    CliRunner().invoke(main, ["load", "--data-dir", str(data), str(feed)])
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| head` does once it has read enough
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "graphsvc", "stats", "--data-dir", str(data)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+    # Only the log's JSON lines: no error and no complaint from the interpreter.
+    said = [line for line in done.stderr.splitlines() if not line.startswith("{")]
+    assert (done.returncode, said) == (141, [])
+    assert "error" not in done.stderr
