@@ -1,7 +1,9 @@
 """The `graphsvc` command line.
 
 Errors are one line on stderr (a traceback only with `--debug`). Exit codes: 0 when
-all went well, 1 when a load rejected records, 2 on a usage or fatal error.
+all went well, 1 when a load or sync rejected records or a file failed, 2 when files
+failed and nothing loaded or on a usage or fatal error, 141 when the reader of the
+output went away.
 """
 
 from __future__ import annotations
