@@ -1,6 +1,6 @@
 """A realistic demo feed with planted cases, and the truth to check an engine against.
 
-`generate(out_dir, items, seed)` writes, in the format of FEEDS.md:
+`generate(out_dir, items, seed)` writes, in the format of `docs/feeds.md`:
 
 - master data as CSV: `brands.csv`, `parties.csv`, `authorizations.csv` (territories
   as `DE|AT` or `*`), `sites.csv`, `products.csv`;
