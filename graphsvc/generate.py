@@ -7,8 +7,8 @@
 - events as gzip JSON Lines: `items.jsonl.gz`, `shipments.jsonl.gz` (shipments, and
   `shipment_item` records for some of them, alone or beside an `items` field),
   `scans.jsonl.gz`;
-- `truth.json`: every finding that INVESTIGATION.md's rules imply on those files
-  (kind, canonical item id, party, shipment) and every distributor cluster.
+- `truth.json`: every finding that the rules of docs/investigation.md imply on those
+  files (kind, canonical item id, party, shipment) and every distributor cluster.
 
 The same `items` and `seed` give byte-identical files: all randomness comes from one
 `random.Random(seed)`, no clock is read, and gzip headers carry no name or time. Lots
@@ -33,7 +33,7 @@ keep every journey under 70 km/h; every item is produced once. A shipment still 
 transit (no `delivered_at`) is always an item's last and goes to a site without
 coordinates.
 
-How truth is derived. Where INVESTIGATION.md is silent, truth follows the choices
+How truth is derived. Where those rules are silent, truth follows the choices
 documented in `graphsvc.engine`: a finding's party and shipment are those of the
 receipt for authorization findings and `REENTRY`; the shipper and shipment for a
 wrong shipper; the scan's party for a scan by a non-holder; for two shipments in

@@ -1,4 +1,4 @@
-"""A small, independent reading of INVESTIGATION.md over feed files on disk.
+"""A small, independent reading of docs/investigation.md over feed files on disk.
 
 The generator derives its truth by construction; this module derives it again from
 the files alone, the slow and obvious way, so that a test can compare the two. It

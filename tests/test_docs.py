@@ -45,3 +45,18 @@ def test_the_rejections_shown_in_the_feed_page_are_the_loaders_own(
     assert len(reasons) == 3
     for reason in reasons:
         assert f": {reason}\n" in page
+
+
+def test_the_investigation_page_defines_every_finding_kind_and_neutral_role() -> None:
+    import re
+
+    from graphsvc.engine import FindingKind
+    from graphsvc.model import NEUTRAL_ROLES
+
+    page = (REPO / "docs" / "investigation.md").read_text(encoding="utf-8")
+    defined = re.findall(r"^\| `([A-Z_]+)` \|", page, re.MULTILINE)
+    neutral = re.search(r"role is (`\w+`(?:, `\w+`)* or `\w+`)", page)
+
+    assert defined == [kind.value for kind in FindingKind]
+    assert neutral is not None
+    assert set(re.findall(r"`(\w+)`", neutral.group(1))) == NEUTRAL_ROLES

@@ -2,7 +2,7 @@
 
 A `Chain` is a group of items that share their history so far (a lot, a case, a
 parcel). Moving it writes the shipment and judges the consignee's receipt with the
-rules of INVESTIGATION.md, so authorization findings and `REENTRY` are recorded by
+rules of docs/investigation.md, so authorization findings and `REENTRY` are recorded by
 construction; the planted cases add the custody and cloning findings they cause
 themselves (`Context.record`).
 """

@@ -347,7 +347,7 @@ class World:
     # -- questions the traffic asks ---------------------------------------------
 
     def judged(self, party: str, producer: str | None) -> bool:
-        """Whether a receipt by `party` is judged (INVESTIGATION.md)."""
+        """Whether a receipt by `party` is judged (docs/investigation.md)."""
         if party == producer:
             return False
         described = self.party.get(party)

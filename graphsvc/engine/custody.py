@@ -1,6 +1,6 @@
 """The custody chain of an item and the findings that contradict it.
 
-The chain follows INVESTIGATION.md: a production hop, then one hop per shipment in
+The chain follows docs/investigation.md: a production hop, then one hop per shipment in
 dispatch order. Where the definitions are silent, these rules were chosen:
 
 - Without `produced_on`, the production hop starts at the item's earliest recorded
