@@ -1043,6 +1043,83 @@ def test_xml_nil_business_transaction_is_missing() -> None:
     )
 
 
+_NO_TRANSACTION = (
+    "bizTransactionList",
+    "bizTransactionList is missing (TransactionEvent requires at least one)",
+)
+_NO_INPUT_OR_OUTPUT = (
+    "inputEPCList",
+    "inputEPCList, inputQuantityList, outputEPCList and outputQuantityList are all "
+    "missing (TransformationEvent requires an input or an output)",
+)
+_TIMES_XML = (
+    "<eventTime>2024-05-01T10:00:00Z</eventTime>"
+    "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>"
+)
+_TIMES_JSON = '"eventTime": "2024-05-01T10:00:00Z", "eventTimeZoneOffset": "+00:00"'
+_EPC = "urn:epc:id:sgtin:0614141.107346.2017"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            xml_document(
+                f"<TransactionEvent>{_TIMES_XML}<epcList><epc>{_EPC}</epc></epcList>"
+                "<action>ADD</action></TransactionEvent>"
+            ),
+            _NO_TRANSACTION,
+        ),
+        (
+            json_document(
+                f'{{"type": "TransactionEvent", {_TIMES_JSON}, '
+                f'"epcList": ["{_EPC}"], "action": "ADD", "bizTransactionList": []}}'
+            ),
+            _NO_TRANSACTION,
+        ),
+        (
+            xml_document(
+                f"<TransformationEvent>{_TIMES_XML}<inputEPCList/><outputEPCList/>"
+                "<transformationID>urn:epc:id:gdti:0614141.12345.400</transformationID>"
+                "</TransformationEvent>"
+            ),
+            _NO_INPUT_OR_OUTPUT,
+        ),
+        (
+            json_document(
+                f'{{"type": "TransformationEvent", {_TIMES_JSON}, '
+                '"bizStep": "commissioning"}'
+            ),
+            _NO_INPUT_OR_OUTPUT,
+        ),
+    ],
+    ids=[
+        "transaction-xml",
+        "transaction-json",
+        "transformation-xml",
+        "transformation-json",
+    ],
+)
+def test_event_without_its_required_contents_is_rejected(
+    document: bytes, expected: tuple[str, str]
+) -> None:
+    assert parse_bytes(document, "bare.doc") == [
+        EventRejection("bare.doc", 1, *expected)
+    ]
+
+
+def test_transformation_with_only_an_input_quantity_is_kept() -> None:
+    document = json_document(
+        f'{{"type": "TransformationEvent", {_TIMES_JSON}, "inputQuantityList": '
+        '[{"epcClass": "urn:epc:class:lgtin:4012345.012345.998877", "quantity": 2}]}'
+    )
+
+    event = one_event(document)
+
+    assert event.input_quantity_list[0].quantity == 2
+    assert event.output_epcs == ()
+
+
 # Timestamps: read strictly, written for the hash rounded to the millisecond.
 
 

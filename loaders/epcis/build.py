@@ -121,7 +121,7 @@ def _build(raw: RawEvent, fields: _Fields) -> EpcisEvent:
     ):
         raise _Rejected("parentID", f"parentID is missing (required in {raw.type})")
 
-    return EpcisEvent(
+    event = EpcisEvent(
         type=raw.type,
         position=raw.position,
         event_id=fields.optional_text("eventID"),
@@ -160,6 +160,30 @@ def _build(raw: RawEvent, fields: _Fields) -> EpcisEvent:
             ]
         ),
     )
+    _require_contents(event)
+    return event
+
+
+def _require_contents(event: EpcisEvent) -> None:
+    """Reject what EPCIS requires of a type's contents and `_build` did not check."""
+    # Such an event says nothing the graph could hold, so keeping it would hide a
+    # sender's mistake.
+    if event.type == "TransactionEvent" and not event.biz_transactions:
+        raise _Rejected(
+            "bizTransactionList",
+            "bizTransactionList is missing (TransactionEvent requires at least one)",
+        )
+    if event.type == "TransformationEvent" and not (
+        event.input_epcs
+        or event.output_epcs
+        or event.input_quantity_list
+        or event.output_quantity_list
+    ):
+        raise _Rejected(
+            "inputEPCList",
+            "inputEPCList, inputQuantityList, outputEPCList and outputQuantityList "
+            "are all missing (TransformationEvent requires an input or an output)",
+        )
 
 
 def _is_event_type(name: str) -> TypeGuard[EventType]:
