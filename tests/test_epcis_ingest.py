@@ -168,6 +168,55 @@ def test_the_invalid_sample_is_rejected_with_its_reason(any_store: Store) -> Non
     ]
 
 
+def test_an_overlong_event_id_or_identifier_is_rejected_on_every_store(
+    any_store: Store,
+) -> None:
+    long_id = "urn:uuid:" + "a" * 9_991
+    long_epc = "urn:example:asset:" + "b" * 9_982
+    observed: dict[str, object] = {
+        "type": "ObjectEvent",
+        "eventTime": "2024-02-01T10:00:00Z",
+        "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE",
+        "epcList": [CHAIN_ITEM],
+        "readPoint": {"id": "urn:epc:id:sgln:0614141.00777.0"},
+    }
+    events = [
+        {**observed, "eventID": long_id},
+        {**observed, "epcList": [long_epc]},
+        {**observed, "readPoint": {"id": long_epc}},
+        observed,
+    ]
+
+    report = load_text(any_store, "long.json", json.dumps(object_document(events)))
+
+    assert report.rejected == [
+        EventRejection(
+            "long.json",
+            1,
+            "eventID",
+            "eventID of 10,000 characters, longer than 1,000 "
+            "('urn:uuid:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...')",
+        ),
+        EventRejection(
+            "long.json",
+            2,
+            "epcList",
+            "epcList has an identifier of 10,000 characters, longer than 1,000 "
+            "('urn:example:asset:bbbbbbbbbbbbbbbbbbbbbb...')",
+        ),
+        EventRejection(
+            "long.json",
+            3,
+            "readPoint.id",
+            "readPoint.id has an identifier of 10,000 characters, longer than "
+            "1,000 ('urn:example:asset:bbbbbbbbbbbbbbbbbbbbbb...')",
+        ),
+    ]
+    assert (report.read, report.new, dict(report.written)) == (1, 1, {"scan": 1})
+    assert [n.id for n in any_store.nodes("Item")] == [CHAIN_ITEM]
+
+
 def test_all_or_nothing_writes_nothing_when_an_event_is_rejected(
     any_store: Store,
 ) -> None:

@@ -38,6 +38,10 @@ from loaders.epcis.values import parse_decimal, parse_timestamp
 log = logging.getLogger(__name__)
 
 _PARENT_REQUIRED: Final = frozenset(("AssociationEvent",))
+MAX_ID_CHARS: Final = 1_000
+"""The longest eventID or identifier an event may give. Graph keys join an object's
+identifier to its event's (`{epc} @ {eventID}`), and Neo4j cannot index a key past
+8 KB: two ids of this length, even of four-byte characters, stay under it."""
 # The vocabularies of nearly every event, looked up once: reading a member of an enum
 # from its class runs Python code.
 _BIZ_STEP: Final = Vocabulary.BIZ_STEP
@@ -124,7 +128,7 @@ def _build(raw: RawEvent, fields: _Fields) -> EpcisEvent:
     event = EpcisEvent(
         type=raw.type,
         position=raw.position,
-        event_id=fields.optional_text("eventID"),
+        event_id=fields.event_id(),
         event_hash="",
         event_time=event_time,
         time_zone_offset=offset,
@@ -184,6 +188,14 @@ def _require_contents(event: EpcisEvent) -> None:
             "inputEPCList, inputQuantityList, outputEPCList and outputQuantityList "
             "are all missing (TransformationEvent requires an input or an output)",
         )
+
+
+def _too_long(what: str, text: str) -> str:
+    """A rejection's reason for `text`, shown by its start only."""
+    return (
+        f"{what} of {len(text):,} characters, longer than {MAX_ID_CHARS:,} "
+        f"('{text[:40]}...')"
+    )
 
 
 def _is_event_type(name: str) -> TypeGuard[EventType]:
@@ -247,6 +259,12 @@ class _Fields:
         text = self.optional_text(name, label=label)
         return None if text is None else self.terms.word(text, vocabulary)
 
+    def event_id(self) -> str | None:
+        text = self.optional_text("eventID")
+        if text is not None and len(text) > MAX_ID_CHARS:
+            raise _Rejected("eventID", _too_long("eventID", text))
+        return text
+
     def identifier(self, name: str, *, label: str = "") -> str | None:
         text = self.optional_text(name, label=label)
         return None if text is None else self._canonical(text, label or name)
@@ -260,9 +278,13 @@ class _Fields:
             return ()
         item = self.terms.item
         try:
-            return tuple([item(text) for text in texts])
+            items = tuple([item(text) for text in texts])
         except InvalidIdentifier as err:
             raise _Rejected(name, f"{name} has a bad identifier: {err}") from None
+        longest = max(items, key=len)
+        if len(longest) > MAX_ID_CHARS:
+            raise _Rejected(name, _too_long(f"{name} has an identifier", longest))
+        return items
 
     def location(self, name: str) -> str | None:
         value = self.raw.get(name)
@@ -282,6 +304,8 @@ class _Fields:
                 epc_class = self.terms.product_class(text)
             except InvalidIdentifier as err:
                 raise _Rejected(name, f"{name} has a bad epcClass: {err}") from None
+            if len(epc_class) > MAX_ID_CHARS:
+                raise _Rejected(name, _too_long(f"{name} has an epcClass", epc_class))
             elements.append(
                 QuantityElement(
                     epc_class,
@@ -397,9 +421,12 @@ class _Fields:
 
     def _canonical(self, text: str, name: str) -> str:
         try:
-            return self.terms.identifier(text)
+            canonical = self.terms.identifier(text)
         except InvalidIdentifier as err:
             raise _Rejected(name, f"{name} has a bad identifier: {err}") from None
+        if len(canonical) > MAX_ID_CHARS:
+            raise _Rejected(name, _too_long(f"{name} has an identifier", canonical))
+        return canonical
 
     def _texts(self, name: str, *, label: str = "") -> tuple[str, ...]:
         value = self.raw.get(name)
