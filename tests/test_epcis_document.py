@@ -77,3 +77,15 @@ def test_an_error_declaration_and_milliseconds_are_written_back() -> None:
         "set": ["completeness_verified"],
         "unset": ["completeness_inferred"],
     }
+
+
+def test_cbv_master_data_keeps_the_standard_prefix() -> None:
+    commissioning = events("GS1_US_Pharma_Example_2_2_1_1.xml")[0]
+
+    document = event_document(commissioning)
+
+    assert "@context" not in document
+    assert document["ilmd"] == {
+        "cbvmda:lotNumber": "A123",
+        "cbvmda:itemExpirationDate": "2025-03-27",
+    }

@@ -4,7 +4,8 @@ The output uses the normalised forms: identifiers as Digital Link URIs, CBV valu
 bare words (which the standard JSON-LD context reads), times in UTC with the original
 `eventTimeZoneOffset` beside them. User extensions and ILMD get a prefix per
 namespace (`ext1`, `ext2`, ... in order of first use) declared in the event's own
-`@context`, after the standard context. Sensor data is not kept by the parser, so it
+`@context`, after the standard context; CBV master data (`cbvmda:lotNumber`) keeps the
+prefix the standard context declares. Sensor data is not kept by the parser, so it
 is not written back; a structured extension value comes back as the compact JSON text
 the parser kept.
 """
@@ -16,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from loaders.epcis.cbv import MDA_NAMESPACE
 from loaders.epcis.model import EpcisEvent, QuantityElement, SourceDestination
 
 CONTEXT: Final = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
@@ -122,6 +124,11 @@ def _named(values: Mapping[str, str], prefixes: dict[str, str]) -> Document:
         namespace, _, local = key[1:].partition("}")
         if not key.startswith("{") or not local:
             out[key] = value
+            continue
+        if namespace == MDA_NAMESPACE:
+            # The standard context binds `cbvmda` (with its trailing `#`); a prefix
+            # of our own bound to this spelling would expand to `...cbv:mdalotNumber`.
+            out[f"cbvmda:{local}"] = value
             continue
         prefix = prefixes.setdefault(namespace, f"ext{len(prefixes) + 1}")
         out[f"{prefix}:{local}"] = value
