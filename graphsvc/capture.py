@@ -25,7 +25,12 @@ from graphsvc.errors import ConfigError, GraphsvcError, InvalidInput, Overloaded
 from graphsvc.investigation import Investigation
 from graphsvc.store.base import Store
 from graphsvc.store.jobs import Behaviour, CaptureError, CaptureJob
-from loaders.epcis.ingest import ingest_epcis
+from loaders.epcis.ingest import (
+    BATCH_SIZE,
+    DocumentBroken,
+    EpcisReport,
+    ingest_epcis,
+)
 from loaders.history import FileDigest, record_load
 
 log = logging.getLogger(__name__)
@@ -65,10 +70,25 @@ Ingest = Callable[[Store, BinaryIO, str, bool], LoadOutcome]
 
 
 def ingest_document(
-    store: Store, source: BinaryIO, name: str, all_or_nothing: bool
+    store: Store,
+    source: BinaryIO,
+    name: str,
+    all_or_nothing: bool,
+    *,
+    batch_size: int = BATCH_SIZE,
 ) -> LoadOutcome:
-    """Load an EPCIS document with `ingest_epcis`; its report as counts and errors."""
-    report = ingest_epcis(store, source, name, all_or_nothing=all_or_nothing)
+    """Load an EPCIS document with `ingest_epcis`; its report as counts and errors.
+
+    Raises DocumentBroken, with what was kept, for a document that breaks off.
+    """
+    report = ingest_epcis(
+        store, source, name, all_or_nothing=all_or_nothing, batch_size=batch_size
+    )
+    return outcome_of(report)
+
+
+def outcome_of(report: EpcisReport) -> LoadOutcome:
+    """A report of `ingest_epcis` as counts and errors."""
     counts = {
         "read": report.read,
         "new": report.new,
@@ -199,6 +219,9 @@ class CaptureWorker:
         try:
             outcome = self._ingest(self.store, io.BytesIO(document), name, rollback)
             self.investigation.refresh()
+        except DocumentBroken as err:
+            self._broken(job, document, started, err)
+            return
         except InvalidInput as err:
             self._record(job, document, started, failure=str(err))
             self._finish(
@@ -230,6 +253,27 @@ class CaptureWorker:
             failure=failure,
         )
         self._finish(job, counts=outcome.counts, errors=outcome.errors)
+
+    def _broken(
+        self, job: CaptureJob, document: bytes, started: datetime, err: DocumentBroken
+    ) -> None:
+        """Finish a document that broke off: the events before the break stay, so the
+        job counts them (a `partial` status when some were kept)."""
+        outcome = outcome_of(err.report)
+        try:
+            self.investigation.refresh()
+        except GraphsvcError as refresh_err:
+            log.warning("capture.unrefreshed job=%s error=%s", job.id, refresh_err)
+        self._record(
+            job,
+            document,
+            started,
+            written=outcome.written,
+            rejected=len(outcome.errors),
+            failure=str(err),
+        )
+        errors = (*outcome.errors, CaptureError(str(err), None, err.field))
+        self._finish(job, counts=outcome.counts, errors=errors)
 
     def _record(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -10,10 +11,10 @@ from typing import BinaryIO
 
 import pytest
 
-from graphsvc.capture import INTERRUPTED, CaptureWorker, LoadOutcome
+from graphsvc.capture import INTERRUPTED, CaptureWorker, LoadOutcome, ingest_document
 from graphsvc.errors import Overloaded
 from graphsvc.investigation import Investigation
-from graphsvc.store.base import Store
+from graphsvc.store.base import EventQuery, Store
 from graphsvc.store.embedded import EmbeddedStore
 from graphsvc.store.jobs import CaptureError, CaptureJob
 
@@ -111,3 +112,48 @@ def test_stopping_finishes_the_loading_document_and_fails_the_waiting_ones(
     assert (dropped.status, dropped.errors) == ("failed", (CaptureError(INTERRUPTED),))
     with pytest.raises(Overloaded, match="the service is stopping"):
         worker.submit(b"1", "rollback")
+
+
+def test_a_document_breaking_off_counts_the_events_kept_before_the_break(
+    store: EmbeddedStore,
+) -> None:
+    observed = (
+        '{"type": "ObjectEvent", "eventTime": "2024-02-01T10:00:00Z", '
+        '"eventTimeZoneOffset": "+00:00", "action": "OBSERVE", '
+        '"epcList": ["urn:epc:id:sgtin:0614141.107346.%d"], '
+        '"readPoint": {"id": "urn:epc:id:sgln:0614141.00777.0"}}'
+    )
+    document = (
+        '{"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"], '
+        '"type": "EPCISDocument", "schemaVersion": "2.0", '
+        '"creationDate": "2024-01-01T00:00:00Z", "epcisBody": {"eventList": ['
+        + ", ".join(observed % serial for serial in (1, 2, 3))
+        + ', {"type": "ObjectEvent", "eventTime": '
+    ).encode()
+    worker = CaptureWorker(
+        Investigation(store),
+        queue_size=1,
+        ingest=functools.partial(ingest_document, batch_size=2),
+    )
+    worker.start()
+
+    job = worker.submit(document, "proceed")
+    worker.stop()
+
+    done = store.capture_job(job.id)
+    assert done is not None
+    assert done.status == "partial"
+    assert done.counts == {
+        "read": 3,
+        "new": 2,
+        "duplicate": 0,
+        "retracted": 0,
+        "rejected": 0,
+    }
+    assert done.errors == (
+        CaptureError(
+            f"capture {job.id}: not valid JSON after event 3: Expecting value at "
+            "line 1, column 896",
+        ),
+    )
+    assert len(store.events(EventQuery(), 10)) == 2

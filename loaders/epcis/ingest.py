@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
+from graphsvc.errors import InvalidInput
 from graphsvc.records import Record
 from graphsvc.store.base import BatchResult, Change, Retraction, Store, StoredEvent
 from loaders.epcis import ByteStream, EpcisEvent, EventRejection, parse_epcis
@@ -79,6 +80,17 @@ class EpcisReport:
         }
 
 
+class DocumentBroken(InvalidInput):
+    """A document broke off after some of its batches were written, which stay.
+
+    `report` says what those batches did; the error's message says where it broke.
+    """
+
+    def __init__(self, err: InvalidInput, report: EpcisReport) -> None:
+        super().__init__(err.message, err.field)
+        self.report = report
+
+
 def ingest_epcis(
     store: Store,
     source: ByteStream,
@@ -95,9 +107,10 @@ def ingest_epcis(
     read to the end first, so its events are held in memory), and its batches are
     written in one `Store.unit`, so that a failure or a killed process leaves none
     of them. Raises InvalidInput when the document cannot be read at all; batches
-    written before that stay. `after_batch` is called with what each graph write
-    changed (to bring findings up to date as a load goes); with all-or-nothing,
-    once the whole document is durable.
+    written before that stay, and without all-or-nothing the error is a
+    DocumentBroken that carries the report of what they did. `after_batch` is
+    called with what each graph write changed (to bring findings up to date as a
+    load goes); with all-or-nothing, once the whole document is durable.
     """
     report = EpcisReport(name)
     outcomes = parse_epcis(source, name)
@@ -125,8 +138,11 @@ def ingest_epcis(
             for result in written:
                 after_batch(result)
     else:
-        for batch in batches:
-            _ingest_batch(store, batch, now, directory, report, after_batch)
+        try:
+            for batch in batches:
+                _ingest_batch(store, batch, now, directory, report, after_batch)
+        except InvalidInput as err:
+            raise DocumentBroken(err, report) from err
     log.info(
         "epcis.ingested document=%s read=%d new=%d duplicate=%d retracted=%d"
         " rejected=%d",
