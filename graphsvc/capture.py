@@ -244,15 +244,7 @@ class CaptureWorker:
         if outcome.rolled_back:
             count = len(outcome.errors)
             failure = f"rolled back for {count} rejected event{'s' * (count != 1)}"
-        self._record(
-            job,
-            document,
-            started,
-            written=outcome.written,
-            rejected=len(outcome.errors),
-            failure=failure,
-        )
-        self._finish(job, counts=outcome.counts, errors=outcome.errors)
+        self._conclude(job, document, started, outcome, failure, outcome.errors)
 
     def _broken(
         self, job: CaptureJob, document: bytes, started: datetime, err: DocumentBroken
@@ -264,15 +256,27 @@ class CaptureWorker:
             self.investigation.refresh()
         except GraphsvcError as refresh_err:
             log.warning("capture.unrefreshed job=%s error=%s", job.id, refresh_err)
+        errors = (*outcome.errors, CaptureError(str(err), None, err.field))
+        self._conclude(job, document, started, outcome, str(err), errors)
+
+    def _conclude(
+        self,
+        job: CaptureJob,
+        document: bytes,
+        started: datetime,
+        outcome: LoadOutcome,
+        failure: str | None,
+        errors: tuple[CaptureError, ...],
+    ) -> None:
+        """Record what loading the document did, then finish its job with `errors`."""
         self._record(
             job,
             document,
             started,
             written=outcome.written,
             rejected=len(outcome.errors),
-            failure=str(err),
+            failure=failure,
         )
-        errors = (*outcome.errors, CaptureError(str(err), None, err.field))
         self._finish(job, counts=outcome.counts, errors=errors)
 
     def _record(
