@@ -278,19 +278,17 @@ def _warn_if_asked_otherwise(
     asked_seed = made_seed if seed is None else seed
     if (asked_items, asked_seed) == (made_items, made_seed):
         return
+    reason = (
+        f"{data_dir} holds a demo of {made_items} items (seed {made_seed}), kept as it"
+        f" is with what changed since; delete {data_dir} to start over with"
+        f" {asked_items} items (seed {asked_seed})"
+    )
     log.warning(
-        "demo.kept dir=%s items=%d seed=%d asked_items=%d asked_seed=%d reason=%s "
-        "holds a demo of %d items (seed %d), kept as it is with what changed since; "
-        "delete %s to start over with %d items (seed %d)",
+        "demo.kept dir=%s items=%d seed=%d asked_items=%d asked_seed=%d reason=%s",
         data_dir,
         made_items,
         made_seed,
         asked_items,
         asked_seed,
-        data_dir,
-        made_items,
-        made_seed,
-        data_dir,
-        asked_items,
-        asked_seed,
+        reason,
     )

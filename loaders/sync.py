@@ -3,13 +3,13 @@
 A file is recognised by its content (SHA-256), so a renamed copy is skipped and a
 changed file is loaded again. What a source loaded is judged by that source's own
 history: content another source delivered first loads again, and is recorded, under
-each source that delivers it, so that every source's history and freshness say what it
-sent. Hashing every file on every run would cost as much as
-reading the folders whole, so hashes are cached by (path, size, modification time):
-an unchanged file is only `stat`-ed. Files load oldest first (modification time, then
-name), each recorded in the history once its last batch committed; a run killed at
-any point and run again therefore loads every file exactly once. A file that cannot
-be read is recorded as failed and tried again on the next run.
+each source that delivers it, so that every source's history and freshness say what
+it sent. Hashing every file on every run would cost as much as reading the folders
+whole, so hashes are cached by (path, size, modification time): an unchanged file is
+only `stat`-ed. Files load oldest first (modification time, then name), each
+recorded in the history once its last batch committed; a run killed at any point and
+run again therefore loads every file exactly once. A file that cannot be read is
+recorded as failed and tried again on the next run.
 
 Partners should write a file under another name (`.part`, `.tmp`) and rename it when
 complete: a file still being written would be loaded, and recorded, half-written.
